@@ -1,0 +1,145 @@
+//! The control API under `/_emulator/`: reset, state, accepting invitations, expiring tokens,
+//! statistics and fault rules. It needs no token: it is for tests and demos on loopback.
+
+use crate::csp::{error_response, persist};
+use crate::server::RequestId;
+use crate::world::{now_ms, InvitationStatus, User, ORG_DOMAIN};
+use crate::{FaultRule, Shared};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+type S = State<Arc<Shared>>;
+type Rid = Extension<RequestId>;
+
+pub fn router() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/_emulator/reset", post(reset))
+        .route("/_emulator/state", get(state))
+        .route("/_emulator/invitations/{id}/accept", post(accept_invitation))
+        .route("/_emulator/tokens/expire", post(expire_tokens))
+        .route("/_emulator/api-tokens/revoke", post(revoke_api_token))
+        .route("/_emulator/stats", get(stats).delete(clear_stats))
+        .route("/_emulator/faults", get(list_faults).post(add_faults).delete(clear_faults))
+}
+
+fn bad(rid: &RequestId, msg: impl AsRef<str>) -> Response {
+    error_response(&rid.0, StatusCode::BAD_REQUEST, "invalid.request", msg.as_ref())
+}
+
+async fn reset(State(shared): S, Extension(rid): Rid) -> Result<Response, Response> {
+    let fresh = Shared::seed_world(&shared.config);
+    let mut w = shared.world.lock().expect("world lock");
+    *w = fresh;
+    shared.faults.lock().expect("faults lock").clear();
+    *shared.stats.lock().expect("stats lock") = Default::default();
+    persist(&shared, &w, &rid)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn state(State(shared): S) -> Response {
+    let w = shared.world.lock().expect("world lock");
+    Json(&*w).into_response()
+}
+
+async fn accept_invitation(State(shared): S, Extension(rid): Rid, Path(id): Path<String>) -> Result<Response, Response> {
+    let mut w = shared.world.lock().expect("world lock");
+    let seed = shared.config.seed;
+    let Some(pos) = w.invitations.iter().position(|i| i.id == id) else {
+        return Err(error_response(&rid.0, StatusCode::NOT_FOUND, "invitation.not.found", &format!("Invitation {id} was not found.")));
+    };
+    let inv = w.invitations[pos].clone();
+    if inv.status != InvitationStatus::Available || inv.expiration_time_ms <= now_ms() {
+        return Err(bad(&rid, format!("Invitation {id} is not pending and cannot be accepted.")));
+    }
+    let local = inv.username.split('@').next().unwrap_or_default();
+    let mut parts = local.split(['.', '_', '-']).filter(|p| !p.is_empty());
+    let cap = |s: &str| {
+        let mut c = s.chars();
+        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+    };
+    let first = parts.next().map(cap).unwrap_or_default();
+    let last = parts.next().map(cap).unwrap_or_default();
+    let user_id = format!("{ORG_DOMAIN}:{}", w.fresh_id(seed));
+    let user = User {
+        user_id,
+        username: inv.username.clone(),
+        first_name: first,
+        last_name: last,
+        email: inv.username.clone(),
+        domain: inv.username.rsplit('@').next().unwrap_or_default().to_string(),
+        idp_id: "idp-acme".into(),
+        org_roles: inv.org_roles.clone(),
+        service_roles: inv.service_roles.clone(),
+        created_at_ms: now_ms(),
+    };
+    let answer = json!({"userId": user.user_id, "username": user.username});
+    w.users.push(user);
+    let inv = &mut w.invitations[pos];
+    inv.status = InvitationStatus::Redeemed;
+    inv.redeemed_at_ms = Some(now_ms());
+    inv.redeemed_by = Some(inv.username.clone());
+    persist(&shared, &w, &rid)?;
+    Ok(Json(answer).into_response())
+}
+
+async fn expire_tokens(State(shared): S, Extension(rid): Rid) -> Result<Response, Response> {
+    let mut w = shared.world.lock().expect("world lock");
+    w.token_generation += 1;
+    persist(&shared, &w, &rid)?;
+    Ok(Json(json!({"tokenGeneration": w.token_generation})).into_response())
+}
+
+async fn revoke_api_token(State(shared): S, Extension(rid): Rid, body: Bytes) -> Result<Response, Response> {
+    let v: Value = serde_json::from_slice(&body).map_err(|e| bad(&rid, format!("request body: not valid JSON: {e}")))?;
+    let token = v.get("token").and_then(Value::as_str).ok_or_else(|| bad(&rid, "token: required"))?;
+    let mut w = shared.world.lock().expect("world lock");
+    let Some(record) = w.api_tokens.iter_mut().find(|t| t.token == token) else {
+        return Err(error_response(&rid.0, StatusCode::NOT_FOUND, "token.not.found", "No such API token."));
+    };
+    record.revoked = true;
+    persist(&shared, &w, &rid)?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn stats(State(shared): S) -> Response {
+    let s = shared.stats.lock().expect("stats lock");
+    Json(json!({"total": s.total, "requests": s.by_route, "statuses": s.by_status})).into_response()
+}
+
+async fn clear_stats(State(shared): S) -> Response {
+    *shared.stats.lock().expect("stats lock") = Default::default();
+    StatusCode::NO_CONTENT.into_response()
+}
+
+async fn list_faults(State(shared): S) -> Response {
+    Json(shared.faults.lock().expect("faults lock").clone()).into_response()
+}
+
+/// Takes one rule or an array of rules; every rule is checked before any is added.
+async fn add_faults(State(shared): S, Extension(rid): Rid, body: Bytes) -> Result<Response, Response> {
+    let v: Value = serde_json::from_slice(&body).map_err(|e| bad(&rid, format!("request body: not valid JSON: {e}")))?;
+    let items = match v {
+        Value::Array(items) => items,
+        other => vec![other],
+    };
+    let mut rules = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let rule: FaultRule = serde_json::from_value(item).map_err(|e| bad(&rid, format!("fault rule {i}: {e}")))?;
+        rule.validate().map_err(|e| bad(&rid, format!("fault rule {i}: {e}")))?;
+        rules.push(FaultRule { hits: 0, ..rule });
+    }
+    let mut faults = shared.faults.lock().expect("faults lock");
+    faults.extend(rules);
+    Ok((StatusCode::CREATED, Json(faults.clone())).into_response())
+}
+
+async fn clear_faults(State(shared): S) -> Response {
+    shared.faults.lock().expect("faults lock").clear();
+    StatusCode::NO_CONTENT.into_response()
+}
