@@ -1,1 +1,30 @@
+//! vcs-native: user management for VMware Cloud Services Platform (CSP) organizations, as an
+//! async Rust library with a C ABI.
+//!
+//! ```text
+//! PowerShell cmdlets (powershell/)    C / C# hosts
+//!               \                       /
+//!   C ABI: JSON strings in and out (src/ffi/)        vcs CLI (cli/)
+//!                           \                          /
+//!         Rust clients: CSP (src/csp/), async, one shared tokio runtime
+//!                                       |
+//!   HTTPS (reqwest, src/http.rs) ---> the real service, or the emulator (emulator/)
+//! ```
 
+pub mod bulk;
+pub mod csp;
+pub mod error;
+pub mod http;
+mod runtime;
+pub mod secret;
+pub mod time;
+pub mod wildcard;
+
+pub use bulk::{BulkItem, BulkReport};
+pub use csp::{ConnectOptions, Credentials, CspClient};
+pub use error::{Error, ErrorCategory, Result};
+pub use http::{RetryPolicy, TlsOptions};
+pub use runtime::runtime;
+pub use secret::Secret;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

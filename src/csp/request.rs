@@ -1,0 +1,281 @@
+//! What callers ask for: queries and bulk requests, as Rust values and as camelCase JSON (the C
+//! ABI parses into these, so every front end gets the same validation and error messages).
+
+use crate::error::{Error, Result};
+use crate::wildcard::Pattern;
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+/// Accepts `"x"` or `["x", "y"]` (or null) for a list field.
+fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+        Null(()),
+    }
+    match OneOrMany::deserialize(d).map_err(|_| serde::de::Error::custom("expected a string or an array of strings"))? {
+        OneOrMany::One(s) => Ok(vec![s]),
+        OneOrMany::Many(v) => Ok(v),
+        OneOrMany::Null(()) => Ok(Vec::new()),
+    }
+}
+
+pub(crate) fn patterns(field: &str, raw: &[String]) -> Result<Vec<Pattern>> {
+    raw.iter().enumerate().map(|(i, p)| Pattern::parse(&format!("{field}[{i}]"), p)).collect()
+}
+
+/// Filters for `Get-VcsUser`: any name pattern (matched against the name and the username), any
+/// email pattern, any id. Empty = every user.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UserQuery {
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub name: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub email: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub id: Vec<String>,
+}
+
+/// Filters by name pattern or id, shared by organization roles, services and invitations.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NameQuery {
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub name: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub id: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OrganizationRoleQuery {
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub name: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub id: Vec<String>,
+    /// Only the roles these users hold (user ids, usernames or emails).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub user: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceRoleQuery {
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub name: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub id: Vec<String>,
+    /// Only the roles of these services (ids, names or display names; wildcards allowed).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub service: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InvitationQuery {
+    /// Email patterns.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub name: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub id: Vec<String>,
+    /// `Available`, `Redeemed`, `Revoked`, `Unknown`.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub status: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ServiceRoleSpec {
+    /// Service id, technical name or display name.
+    pub service: String,
+    #[serde(deserialize_with = "one_or_many")]
+    pub roles: Vec<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct InvitationRequest {
+    #[serde(deserialize_with = "one_or_many")]
+    pub emails: Vec<String>,
+    /// Role names (`org_member`) or role objects' names.
+    #[serde(deserialize_with = "names_or_objects")]
+    pub organization_roles: Vec<String>,
+    #[serde(default)]
+    pub service_roles: Vec<ServiceRoleSpec>,
+    /// Ask the service not to send the invitation email.
+    #[serde(default)]
+    pub skip_notify: bool,
+}
+
+/// A list of names, or of objects carrying a `name` (as returned by the get functions).
+fn names_or_objects<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    let v = Value::deserialize(d)?;
+    let items = match v {
+        Value::String(s) => return Ok(vec![s]),
+        Value::Array(items) => items,
+        _ => return Err(serde::de::Error::custom("expected a role name, or an array of names or role objects")),
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::String(s) => Ok(s),
+            Value::Object(m) => m
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| serde::de::Error::custom(format!("item {i}: a role object needs a \"name\""))),
+            _ => Err(serde::de::Error::custom(format!("item {i}: expected a role name or a role object"))),
+        })
+        .collect()
+}
+
+/// A user to act on: an id (`domain:uuid`), a username or email, a wildcard pattern, or a user
+/// object as the get functions return it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum UserRef {
+    Id(String),
+    Name(String),
+}
+
+impl UserRef {
+    pub fn describe(&self) -> String {
+        match self {
+            UserRef::Id(s) | UserRef::Name(s) => s.clone(),
+        }
+    }
+
+    /// Reads one item of a `users` array: a string or an object with `id` (or `username`).
+    pub fn from_json(field: &str, v: &Value) -> Result<UserRef> {
+        match v {
+            Value::String(s) if s.trim().is_empty() => Err(Error::invalid(field, "must not be empty")),
+            Value::String(s) => Ok(UserRef::parse(s)),
+            Value::Object(m) => {
+                if let Some(id) = m.get("id").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+                    Ok(UserRef::Id(id.to_string()))
+                } else if let Some(u) = m.get("username").and_then(Value::as_str).filter(|s| !s.is_empty()) {
+                    Ok(UserRef::Name(u.to_string()))
+                } else {
+                    Err(Error::invalid(field, "a user object needs an \"id\" or a \"username\""))
+                }
+            }
+            _ => Err(Error::invalid(field, "expected a user id, a username or a user object")),
+        }
+    }
+
+    /// CSP user ids are `domain:uuid`; anything else is looked up by username or email.
+    pub fn parse(s: &str) -> UserRef {
+        let s = s.trim();
+        match s.split_once(':') {
+            Some((domain, rest)) if !domain.is_empty() && rest.len() >= 8 && !s.contains('@') && !s.contains(['*', '?', '[']) => {
+                UserRef::Id(s.to_string())
+            }
+            _ => UserRef::Name(s.to_string()),
+        }
+    }
+}
+
+/// Reads the invitation ids of a `invitations` array: ids, or objects with `id`.
+pub fn invitation_ids(field: &str, items: &[Value]) -> Result<Vec<String>> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let f = format!("{field}[{i}]");
+            match v {
+                Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+                Value::Object(m) => m
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string)
+                    .ok_or_else(|| Error::invalid(&f, "an invitation object needs an \"id\"")),
+                _ => Err(Error::invalid(&f, "expected an invitation id or an invitation object")),
+            }
+        })
+        .collect()
+}
+
+/// Client-side email check, so a bad address fails alone instead of failing its whole batch.
+pub fn check_email(field: &str, email: &str) -> Result<()> {
+    let problem = if email.trim() != email || email.is_empty() {
+        Some("must be an email address without surrounding spaces")
+    } else if email.len() > 254 {
+        Some("is longer than 254 characters")
+    } else {
+        match email.rsplit_once('@') {
+            None => Some("has no '@'"),
+            Some((local, domain)) => {
+                if local.is_empty() || local.len() > 64 {
+                    Some("needs 1 to 64 characters before the '@'")
+                } else if local.contains('@') || local.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    Some("has a space, a control character or a second '@' before the domain")
+                } else if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+                    Some("has a misplaced '.' before the '@'")
+                } else if !domain.contains('.')
+                    || domain.split('.').any(|l| {
+                        l.is_empty() || l.starts_with('-') || l.ends_with('-') || !l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                    })
+                {
+                    Some("does not end in a valid domain name")
+                } else {
+                    None
+                }
+            }
+        }
+    };
+    match problem {
+        Some(p) => Err(Error::invalid(field, format!("'{}' {p}", truncate_for_message(email)))),
+        None => Ok(()),
+    }
+}
+
+/// Keeps error messages readable when the input is huge.
+pub fn truncate_for_message(s: &str) -> String {
+    if s.chars().count() > 80 {
+        format!("{}…", s.chars().take(80).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        for ok in ["a@b.co", "first.last+tag@example.com", "o'brien@example.ie", "x_y-z@sub.example.org", "用户@example.com"] {
+            assert!(check_email("emails[0]", ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "plain", "@example.com", "a@", "a@b", "a b@example.com", "a@exa mple.com", " a@b.co", "a@@b.co", ".a@b.co", "a..b@c.co", "a@-b.co"] {
+            let e = check_email("emails[3]", bad).unwrap_err();
+            assert_eq!(e.field.as_deref(), Some("emails[3]"), "{bad}");
+        }
+    }
+
+    #[test]
+    fn user_refs() {
+        assert_eq!(UserRef::parse("example.com:820e7ca5-4024"), UserRef::Id("example.com:820e7ca5-4024".into()));
+        assert_eq!(UserRef::parse("ada@example.com"), UserRef::Name("ada@example.com".into()));
+        assert_eq!(UserRef::parse("A*"), UserRef::Name("A*".into()));
+        let obj = serde_json::json!({"id": "d:12345678", "username": "x"});
+        assert_eq!(UserRef::from_json("users[0]", &obj).unwrap(), UserRef::Id("d:12345678".into()));
+        assert!(UserRef::from_json("users[1]", &serde_json::json!(42)).unwrap_err().message.starts_with("users[1]:"));
+    }
+
+    #[test]
+    fn queries_take_one_or_many_and_refuse_unknown_fields() {
+        let q: UserQuery = serde_json::from_str(r#"{"name": "A*", "email": ["*@x.com"]}"#).unwrap();
+        assert_eq!(q.name, vec!["A*"]);
+        assert_eq!(q.email, vec!["*@x.com"]);
+        let e = serde_json::from_str::<UserQuery>(r#"{"nmae": "A*"}"#).unwrap_err().to_string();
+        assert!(e.contains("nmae"), "{e}");
+        let r: InvitationRequest =
+            serde_json::from_str(r#"{"emails": "a@b.co", "organizationRoles": [{"name": "org_member"}, "developer"]}"#).unwrap();
+        assert_eq!(r.organization_roles, vec!["org_member", "developer"]);
+    }
+}

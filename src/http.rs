@@ -1,0 +1,338 @@
+//! The HTTP transport every client shares: TLS settings, timeouts, no redirects, bounded
+//! retries with backoff and jitter, one shared pause when the service says "slow down", and
+//! service error bodies turned into [`Error`]s.
+
+use crate::error::{Error, ErrorCategory, Result};
+use crate::secret::Secret;
+use rand::Rng;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::Method;
+use serde_json::Value;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Largest answer body read; anything longer is refused as a protocol error.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts per request, the first included.
+    pub max_attempts: u32,
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// No retry starts once this much time has passed since the first attempt.
+    pub max_total: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 6,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(8),
+            max_total: Duration::from_secs(90),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct TlsOptions {
+    pub ca_certificate_pem: Option<String>,
+    pub insecure_skip_tls_verify: bool,
+}
+
+#[derive(Clone)]
+pub(crate) enum Body {
+    None,
+    Json(Value),
+    Form(Vec<(String, String)>),
+}
+
+pub(crate) enum Auth<'a> {
+    None,
+    /// The access token, sent as `csp-auth-token`.
+    CspToken(&'a Secret),
+    Basic(&'a str, &'a Secret),
+}
+
+pub(crate) struct Call<'a> {
+    pub method: Method,
+    /// Path and query, appended to the server's base URL.
+    pub path: String,
+    pub body: Body,
+    pub auth: Auth<'a>,
+    pub headers: Vec<(&'static str, String)>,
+    /// Safe to send again after a timeout, a dropped connection or a 502/503/504.
+    pub idempotent: bool,
+}
+
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub request_id: Option<String>,
+    /// An earlier attempt of this call was lost in the network: it may have taken effect.
+    pub after_lost_attempt: bool,
+}
+
+impl Reply {
+    pub fn json<T: serde::de::DeserializeOwned>(&self, what: &str) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Error::new(ErrorCategory::Protocol, format!("{what}: the service's answer is not the expected JSON: {e}"))
+                .with_status(self.status)
+                .with_request_id(self.request_id.clone())
+        })
+    }
+}
+
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    base: String,
+    retry: RetryPolicy,
+    pause_until: Mutex<Option<Instant>>,
+}
+
+/// `server` may be a host name (`console.cloud.vmware.com`), `host:port` or a full URL.
+pub fn normalize_server(server: &str) -> Result<String> {
+    let s = server.trim().trim_end_matches('/');
+    if s.is_empty() {
+        return Err(Error::invalid("server", "must not be empty"));
+    }
+    let with_scheme = if s.contains("://") { s.to_string() } else { format!("https://{s}") };
+    let url = url::Url::parse(&with_scheme).map_err(|e| Error::invalid("server", format!("'{s}' is not a host name or URL: {e}")))?;
+    if url.scheme() != "https" && url.scheme() != "http" {
+        return Err(Error::invalid("server", format!("scheme '{}' is not supported; use https", url.scheme())));
+    }
+    if url.host_str().is_none() {
+        return Err(Error::invalid("server", format!("'{s}' has no host")));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid("server", "must not carry credentials; pass them as options"));
+    }
+    Ok(url.as_str().trim_end_matches('/').to_string())
+}
+
+impl Transport {
+    pub fn new(server: &str, tls: &TlsOptions, timeout: Duration, retry: RetryPolicy) -> Result<Transport> {
+        let base = normalize_server(server)?;
+        if timeout.is_zero() {
+            return Err(Error::invalid("timeoutSeconds", "must be greater than 0"));
+        }
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(15)))
+            .pool_max_idle_per_host(32)
+            .tcp_nodelay(true)
+            .user_agent(concat!("vcs-native/", env!("CARGO_PKG_VERSION")));
+        if let Some(pem) = &tls.ca_certificate_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                .map_err(|e| Error::invalid("caCertificate", format!("not a PEM certificate: {e}")))?;
+            if certs.is_empty() {
+                return Err(Error::invalid("caCertificate", "holds no PEM certificate"));
+            }
+            for c in certs {
+                builder = builder.add_root_certificate(c);
+            }
+        }
+        if tls.insecure_skip_tls_verify {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let http = builder.build().map_err(|e| Error::internal(format!("HTTP client: {e}")))?;
+        Ok(Transport { http, base, retry, pause_until: Mutex::new(None) })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// Sends `call`, retrying what may be retried; a non-2xx answer becomes an `Error`.
+    pub async fn send(&self, call: &Call<'_>) -> Result<Reply> {
+        let started = Instant::now();
+        let mut lost_attempt = false;
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            self.wait_for_pause().await;
+            let outcome = self.send_once(call).await;
+            let (retryable, hint, error) = match outcome {
+                Ok(mut reply) if (200..300).contains(&reply.status) => {
+                    reply.after_lost_attempt = lost_attempt;
+                    return Ok(reply);
+                }
+                Ok(reply) => {
+                    let status = reply.status;
+                    let hint = retry_after(&reply.headers);
+                    let retryable = status == 429 || (call.idempotent && matches!(status, 502..=504));
+                    if status == 429 {
+                        let pause = hint.unwrap_or_else(|| self.backoff(attempt));
+                        let mut p = self.pause_until.lock().expect("pause lock");
+                        let until = Instant::now() + pause;
+                        if p.map_or(true, |cur| cur < until) {
+                            *p = Some(until);
+                        }
+                    }
+                    (retryable, hint, error_from_reply(&reply))
+                }
+                Err(SendFailure { error, never_sent }) => {
+                    if !never_sent {
+                        lost_attempt = true;
+                    }
+                    (never_sent || call.idempotent, None, error)
+                }
+            };
+            let delay = hint.unwrap_or_else(|| self.backoff(attempt));
+            let out_of_time = started.elapsed() + delay > self.retry.max_total;
+            if !retryable || attempt >= self.retry.max_attempts || out_of_time {
+                return Err(error);
+            }
+            tokio::time::sleep(delay).await;
+        }
+    }
+
+    /// Exponential backoff with full jitter.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self.retry.base_delay.saturating_mul(1u32 << attempt.min(16).saturating_sub(1));
+        let cap = exp.min(self.retry.max_delay);
+        let ms = cap.as_millis() as u64;
+        Duration::from_millis(ms / 2 + rand::thread_rng().gen_range(0..=ms / 2 + 1))
+    }
+
+    async fn wait_for_pause(&self) {
+        let until = *self.pause_until.lock().expect("pause lock");
+        if let Some(until) = until {
+            let now = Instant::now();
+            if until > now {
+                tokio::time::sleep(until - now).await;
+            }
+        }
+    }
+
+    async fn send_once(&self, call: &Call<'_>) -> std::result::Result<Reply, SendFailure> {
+        let url = format!("{}{}", self.base, call.path);
+        let mut req = self.http.request(call.method.clone(), &url).header(ACCEPT, "application/json");
+        for (name, value) in &call.headers {
+            req = req.header(*name, value.as_str());
+        }
+        req = match &call.auth {
+            Auth::None => req,
+            Auth::CspToken(t) => req.header("csp-auth-token", sensitive(t.expose())),
+            Auth::Basic(user, secret) => req.basic_auth(user, Some(secret.expose())),
+        };
+        req = match &call.body {
+            Body::None => req,
+            Body::Json(v) => req.header(CONTENT_TYPE, "application/json").body(v.to_string()),
+            Body::Form(pairs) => {
+                let encoded = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+                req.header(CONTENT_TYPE, "application/x-www-form-urlencoded").body(encoded)
+            }
+        };
+        let mut resp = req.send().await.map_err(|e| SendFailure::from_reqwest(e, &call.path))?;
+        let status = resp.status().as_u16();
+        if (300..400).contains(&status) {
+            let to = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("?").to_string();
+            return Ok(Reply {
+                status,
+                headers: resp.headers().clone(),
+                body: format!("{{\"message\": \"the service answered with a redirect to {to}; it was not followed so that credentials stay with the configured server\"}}").into_bytes(),
+                request_id: None,
+                after_lost_attempt: false,
+            });
+        }
+        let headers = resp.headers().clone();
+        let request_id = ["x-request-id", "csp-request-id", "x-vmware-vcloud-request-id"]
+            .iter()
+            .find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()).map(str::to_string));
+        if resp.content_length().is_some_and(|n| n as usize > MAX_BODY_BYTES) {
+            return Err(SendFailure::protocol(format!("{}: the answer is larger than {} MiB", call.path, MAX_BODY_BYTES >> 20), status));
+        }
+        let mut body = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if body.len() + chunk.len() > MAX_BODY_BYTES {
+                        return Err(SendFailure::protocol(format!("{}: the answer is larger than {} MiB", call.path, MAX_BODY_BYTES >> 20), status));
+                    }
+                    body.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => return Err(SendFailure::from_reqwest(e, &call.path)),
+            }
+        }
+        Ok(Reply { status, headers, body, request_id, after_lost_attempt: false })
+    }
+}
+
+fn sensitive(v: &str) -> HeaderValue {
+    let mut h = HeaderValue::from_str(v).unwrap_or_else(|_| HeaderValue::from_static(""));
+    h.set_sensitive(true);
+    h
+}
+
+struct SendFailure {
+    error: Error,
+    /// The request never reached the service (connection refused, DNS): always safe to resend.
+    never_sent: bool,
+}
+
+impl SendFailure {
+    fn protocol(message: String, status: u16) -> SendFailure {
+        SendFailure { error: Error::new(ErrorCategory::Protocol, message).with_status(status), never_sent: false }
+    }
+
+    fn from_reqwest(e: reqwest::Error, path: &str) -> SendFailure {
+        let e = e.without_url();
+        let detail = error_chain(&e);
+        if e.is_timeout() {
+            return SendFailure { error: Error::new(ErrorCategory::Timeout, format!("{path}: no answer within the timeout")), never_sent: false };
+        }
+        if e.is_connect() {
+            // A refused TLS handshake was sent nowhere useful either, but resending cannot help it.
+            let tls_refused = detail.to_lowercase().contains("certificate");
+            return SendFailure { error: Error::new(ErrorCategory::Network, format!("{path}: could not connect: {detail}")), never_sent: !tls_refused };
+        }
+        SendFailure { error: Error::new(ErrorCategory::Network, format!("{path}: the connection failed: {detail}")), never_sent: false }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    // Seconds only; a date form is rare for this service and falls back to backoff.
+    v.parse::<u64>().ok().map(|s| Duration::from_secs(s.min(120)))
+}
+
+/// Builds the error for a non-2xx answer from the service's error body (CSP or Cloud Director).
+pub(crate) fn error_from_reply(reply: &Reply) -> Error {
+    let status = reply.status;
+    let parsed: Option<Value> = serde_json::from_slice(&reply.body).ok();
+    let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k)).and_then(Value::as_str).map(str::to_string);
+    let message = field("message").filter(|m| !m.is_empty()).unwrap_or_else(|| {
+        let text = String::from_utf8_lossy(&reply.body);
+        let snippet: String = text.chars().filter(|c| !c.is_control()).take(200).collect();
+        if snippet.trim().is_empty() {
+            format!("the service answered HTTP {status} with no message")
+        } else {
+            format!("the service answered HTTP {status}: {snippet}")
+        }
+    });
+    let category = if (300..400).contains(&status) { ErrorCategory::Protocol } else { ErrorCategory::from_status(status) };
+    let mut e = Error::new(category, message).with_status(status);
+    e.request_id = field("requestId").or_else(|| reply.request_id.clone());
+    e.service_code = field("errorCode").or_else(|| field("cspErrorCode")).or_else(|| field("minorErrorCode"));
+    e
+}
