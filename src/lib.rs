@@ -14,6 +14,7 @@
 pub mod bulk;
 pub mod csp;
 pub mod error;
+pub mod ffi;
 pub mod http;
 mod runtime;
 pub mod secret;

@@ -279,3 +279,101 @@ mod tests {
         assert_eq!(r.organization_roles, vec!["org_member", "developer"]);
     }
 }
+
+/// Connection options as JSON (`vcs_connect`, `Connect-Vcs`): an API token, or an OAuth app id,
+/// secret and organization id.
+#[derive(Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConnectRequest {
+    #[serde(default)]
+    pub server: Option<String>,
+    #[serde(default)]
+    pub api_token: Option<String>,
+    #[serde(default)]
+    pub app_id: Option<String>,
+    #[serde(default)]
+    pub app_secret: Option<String>,
+    #[serde(default)]
+    pub org_id: Option<String>,
+    /// PEM text of a CA certificate to trust (besides the public roots).
+    #[serde(default)]
+    pub ca_certificate: Option<String>,
+    #[serde(default)]
+    pub insecure_skip_tls_verify: bool,
+    #[serde(default)]
+    pub timeout_seconds: Option<f64>,
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
+    #[serde(default)]
+    pub concurrency: Option<usize>,
+    #[serde(default)]
+    pub page_size: Option<usize>,
+}
+
+impl std::fmt::Debug for ConnectRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectRequest")
+            .field("server", &self.server)
+            .field("api_token", &self.api_token.as_ref().map(|_| "<redacted>"))
+            .field("app_id", &self.app_id)
+            .field("app_secret", &self.app_secret.as_ref().map(|_| "<redacted>"))
+            .field("org_id", &self.org_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConnectRequest {
+    pub fn into_options(self) -> Result<crate::ConnectOptions> {
+        use crate::csp::{ConnectOptions, Credentials, DEFAULT_SERVER};
+        let server = self.server.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| DEFAULT_SERVER.to_string());
+        let app = [&self.app_id, &self.app_secret, &self.org_id];
+        let credentials = match (self.api_token, app.iter().any(|v| v.is_some())) {
+            (Some(_), true) => return Err(Error::invalid("apiToken", "give either apiToken or appId + appSecret + orgId, not both")),
+            (Some(t), false) => Credentials::ApiToken(t.into()),
+            (None, true) => Credentials::ServiceApp {
+                app_id: self.app_id.ok_or_else(|| Error::invalid("appId", "required with appSecret and orgId"))?,
+                app_secret: self.app_secret.ok_or_else(|| Error::invalid("appSecret", "required with appId and orgId"))?.into(),
+                org_id: self.org_id.ok_or_else(|| Error::invalid("orgId", "required with appId and appSecret"))?,
+            },
+            (None, false) => return Err(Error::invalid("apiToken", "required (or appId + appSecret + orgId)")),
+        };
+        let mut o = ConnectOptions::new(server, credentials);
+        o.tls.ca_certificate_pem = self.ca_certificate;
+        o.tls.insecure_skip_tls_verify = self.insecure_skip_tls_verify;
+        if let Some(t) = self.timeout_seconds {
+            if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
+                return Err(Error::invalid("timeoutSeconds", "must be more than 0 and at most 3600"));
+            }
+            o.timeout = std::time::Duration::from_secs_f64(t);
+        }
+        if let Some(n) = self.max_attempts {
+            if n == 0 || n > 20 {
+                return Err(Error::invalid("maxAttempts", "must be between 1 and 20"));
+            }
+            o.retry.max_attempts = n;
+        }
+        if let Some(c) = self.concurrency {
+            o.concurrency = c;
+        }
+        if let Some(p) = self.page_size {
+            o.page_size = p;
+        }
+        Ok(o)
+    }
+}
+
+/// `vcs_remove_users`: `{"users": [...], "notifyUsers": false}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RemoveUsersRequest {
+    pub users: Vec<Value>,
+    #[serde(default)]
+    pub notify_users: bool,
+}
+
+/// `vcs_remove_user_invitations`: `{"invitations": [...]}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RemoveInvitationsRequest {
+    pub invitations: Vec<Value>,
+}

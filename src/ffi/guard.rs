@@ -1,0 +1,187 @@
+//! The one wrapper every export runs in: the out-parameter checked, panics caught, input strings
+//! checked for NULL, UTF-8 and JSON, results and errors written as library-owned JSON strings.
+//! Also the registry of live connection handles, so a stale or freed handle is an error, not a crash.
+
+use super::{VcsConnection, VcsStatus};
+use crate::error::{Error, ErrorCategory, Result};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::ffi::{c_char, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Largest JSON argument accepted.
+pub const VCS_MAX_INPUT_BYTES: usize = 8 * 1024 * 1024;
+
+/// What a successful call hands back: its JSON, and whether some items of a bulk call failed.
+pub struct Answer {
+    pub json: String,
+    pub partial: bool,
+}
+
+impl Answer {
+    pub fn of<T: serde::Serialize>(value: &T) -> Result<Answer> {
+        let json = serde_json::to_string(value).map_err(|e| Error::internal(format!("serializing the answer: {e}")))?;
+        Ok(Answer { json, partial: false })
+    }
+
+    pub fn report(report: &crate::BulkReport) -> Result<Answer> {
+        Ok(Answer { partial: !report.all_ok(), ..Answer::of(report)? })
+    }
+}
+
+pub fn status_of(category: ErrorCategory) -> VcsStatus {
+    match category {
+        ErrorCategory::InvalidArgument => VcsStatus::VCS_INVALID_ARGUMENT,
+        ErrorCategory::Authentication => VcsStatus::VCS_AUTHENTICATION,
+        ErrorCategory::Permission => VcsStatus::VCS_PERMISSION,
+        ErrorCategory::NotFound => VcsStatus::VCS_NOT_FOUND,
+        ErrorCategory::Conflict => VcsStatus::VCS_CONFLICT,
+        ErrorCategory::RateLimited => VcsStatus::VCS_RATE_LIMITED,
+        ErrorCategory::Server => VcsStatus::VCS_SERVER,
+        ErrorCategory::Network => VcsStatus::VCS_NETWORK,
+        ErrorCategory::Timeout => VcsStatus::VCS_TIMEOUT,
+        ErrorCategory::Protocol => VcsStatus::VCS_PROTOCOL,
+        ErrorCategory::Internal => VcsStatus::VCS_INTERNAL,
+    }
+}
+
+fn into_c_string(s: String) -> *mut c_char {
+    // JSON text never holds a raw NUL (serde escapes it), so this cannot fail; fall back anyway.
+    CString::new(s).unwrap_or_else(|_| CString::new("{\"category\":\"internal\",\"message\":\"NUL in answer\"}").expect("literal")).into_raw()
+}
+
+fn error_json(e: &Error) -> String {
+    serde_json::to_string(e).unwrap_or_else(|_| "{\"category\":\"internal\",\"message\":\"unprintable error\"}".into())
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}
+
+/// Runs `body` behind the guard and writes its answer (or error) to `*out_json`.
+///
+/// # Safety
+/// `out_json` must be NULL or point to writable storage for one pointer.
+pub unsafe fn guarded(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<Answer>) -> VcsStatus {
+    if out_json.is_null() {
+        return VcsStatus::VCS_INVALID_ARGUMENT;
+    }
+    *out_json = std::ptr::null_mut();
+    let (status, json) = match catch_unwind(AssertUnwindSafe(body)) {
+        Ok(Ok(answer)) => (if answer.partial { VcsStatus::VCS_PARTIAL_FAILURE } else { VcsStatus::VCS_OK }, answer.json),
+        Ok(Err(e)) => (status_of(e.category), error_json(&e)),
+        Err(payload) => {
+            let e = Error::internal(format!("the library panicked: {}", panic_message(payload.as_ref())));
+            (VcsStatus::VCS_PANIC, error_json(&e))
+        }
+    };
+    *out_json = into_c_string(json);
+    status
+}
+
+/// A borrowed C string argument: NULL allowed only when `optional`.
+///
+/// # Safety
+/// `ptr` must be NULL or point to a NUL-terminated string that stays valid during the call.
+pub unsafe fn str_arg<'a>(ptr: *const c_char, name: &str, optional: bool) -> Result<Option<&'a str>> {
+    if ptr.is_null() {
+        return if optional { Ok(None) } else { Err(Error::invalid(name, "must not be NULL")) };
+    }
+    let bytes = CStr::from_ptr(ptr).to_bytes();
+    if bytes.len() > VCS_MAX_INPUT_BYTES {
+        return Err(Error::invalid(name, format!("is {} bytes; at most {} are accepted", bytes.len(), VCS_MAX_INPUT_BYTES)));
+    }
+    std::str::from_utf8(bytes)
+        .map(Some)
+        .map_err(|e| Error::invalid(name, format!("is not valid UTF-8 (bad byte at offset {})", e.valid_up_to())))
+}
+
+/// A JSON object argument parsed into `T`; NULL or empty text means `{}` when `optional`.
+/// Errors name the argument and the path of the offending field.
+///
+/// # Safety
+/// As for [`str_arg`].
+pub unsafe fn json_arg<T: DeserializeOwned>(ptr: *const c_char, name: &str, optional: bool) -> Result<T> {
+    let text = str_arg(ptr, name, optional)?.unwrap_or("");
+    let text = if text.trim().is_empty() {
+        if optional {
+            "{}"
+        } else {
+            return Err(Error::invalid(name, "must be a JSON object, got an empty string"));
+        }
+    } else {
+        text
+    };
+    let value: Value = serde_json::from_str(text).map_err(|e| Error::invalid(name, format!("is not valid JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(Error::invalid(name, format!("must be a JSON object, got {}", kind(&value))));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if path == "." {
+            Error::invalid(name, inner)
+        } else {
+            let mut err = Error::invalid(path, inner);
+            err.message = format!("{name}: {}", err.message);
+            err
+        }
+    })
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+// ---- connection handles ---------------------------------------------------------------------
+
+fn live() -> &'static Mutex<HashSet<usize>> {
+    static LIVE: OnceLock<Mutex<HashSet<usize>>> = OnceLock::new();
+    LIVE.get_or_init(|| Mutex::new(HashSet::new()))
+}
+
+pub fn register(conn: VcsConnection) -> *mut VcsConnection {
+    let ptr = Arc::into_raw(Arc::new(conn)) as *mut VcsConnection;
+    live().lock().unwrap_or_else(|p| p.into_inner()).insert(ptr as usize);
+    ptr
+}
+
+/// A counted reference to a live handle: a call in flight keeps the connection alive even if
+/// another thread disconnects it meanwhile.
+pub fn handle(ptr: *const VcsConnection, name: &str) -> Result<Arc<VcsConnection>> {
+    if ptr.is_null() {
+        return Err(Error::invalid(name, "must not be NULL"));
+    }
+    let set = live().lock().unwrap_or_else(|p| p.into_inner());
+    if !set.contains(&(ptr as usize)) {
+        return Err(Error::invalid(name, "is not a live connection (never connected, or already disconnected)"));
+    }
+    // SAFETY: the pointer is in the live set, so it came from Arc::into_raw and its count is > 0.
+    unsafe {
+        Arc::increment_strong_count(ptr);
+        Ok(Arc::from_raw(ptr))
+    }
+}
+
+/// Forgets a handle; the connection is freed when the last call using it returns.
+pub fn release(ptr: *const VcsConnection) -> bool {
+    let removed = live().lock().unwrap_or_else(|p| p.into_inner()).remove(&(ptr as usize));
+    if removed {
+        // SAFETY: the registry held exactly one count for this pointer; it is given back once.
+        unsafe { drop(Arc::from_raw(ptr)) };
+    }
+    removed
+}

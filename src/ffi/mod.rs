@@ -1,0 +1,288 @@
+//! The C ABI: JSON strings in and out, one function per cmdlet.
+//!
+//! Rules every function keeps:
+//! - It returns a `VcsStatus` and writes its answer to `*out_json`: the result on `VCS_OK`, the
+//!   per-item report on `VCS_PARTIAL_FAILURE`, an error object
+//!   `{"category", "message", "httpStatus", "requestId", "serviceCode", "field"}` otherwise.
+//! - Every string it returns is owned by the caller and freed with `vcs_string_free`; strings
+//!   passed in are only borrowed for the call.
+//! - NULL pointers, invalid UTF-8, malformed JSON and stale handles are reported, never crash;
+//!   panics are caught and reported as `VCS_PANIC`.
+//! - A connection may be used from several threads at once; calls block the calling thread
+//!   while the library's shared runtime does the work.
+
+mod guard;
+
+use crate::csp::request::*;
+use crate::csp::CspClient;
+use crate::error::Error;
+use crate::runtime;
+use guard::{guarded, handle, json_arg, register, release, Answer};
+use std::ffi::{c_char, CString};
+use std::sync::Arc;
+
+/// Status of a call. `VCS_OK` is 0; every error category has its own value.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VcsStatus {
+    /// Success: `*out_json` holds the result.
+    VCS_OK = 0,
+    /// An argument is missing or malformed; the error names the field.
+    VCS_INVALID_ARGUMENT = 1,
+    /// The credentials were refused or have expired.
+    VCS_AUTHENTICATION = 2,
+    /// The credentials do not allow the operation.
+    VCS_PERMISSION = 3,
+    /// The user, invitation, role or organization does not exist.
+    VCS_NOT_FOUND = 4,
+    /// The operation conflicts with the current state.
+    VCS_CONFLICT = 5,
+    /// The service kept answering "too many requests" past the retry budget.
+    VCS_RATE_LIMITED = 6,
+    /// The service failed.
+    VCS_SERVER = 7,
+    /// The service could not be reached, or the TLS handshake failed.
+    VCS_NETWORK = 8,
+    /// The service did not answer in time.
+    VCS_TIMEOUT = 9,
+    /// The service's answer could not be understood.
+    VCS_PROTOCOL = 10,
+    /// A defect in the library.
+    VCS_INTERNAL = 11,
+    /// The library panicked; the panic was caught.
+    VCS_PANIC = 12,
+    /// A bulk call finished, and some of its items failed: `*out_json` holds the per-item report.
+    VCS_PARTIAL_FAILURE = 13,
+}
+
+/// A connection to one CSP organization. Opaque; create with `vcs_connect`, free with `vcs_disconnect`.
+pub struct VcsConnection {
+    client: CspClient,
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    runtime().block_on(f)
+}
+
+fn with_connection<F, Fut>(conn: *const VcsConnection, f: F) -> crate::Result<Answer>
+where
+    F: FnOnce(Arc<VcsConnection>) -> Fut,
+    Fut: std::future::Future<Output = crate::Result<Answer>>,
+{
+    let c = handle(conn, "connection")?;
+    block_on(f(c))
+}
+
+/// The library version, e.g. `"0.1.0"`. A static string: do not free it.
+#[no_mangle]
+pub extern "C" fn vcs_version() -> *const c_char {
+    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr() as *const c_char
+}
+
+/// Frees a string returned by this library. NULL is ignored.
+///
+/// # Safety
+/// `s` must be NULL or a string returned by this library that has not been freed yet.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_string_free(s: *mut c_char) {
+    if !s.is_null() {
+        let _ = std::panic::catch_unwind(|| drop(CString::from_raw(s)));
+    }
+}
+
+/// Connects to a CSP organization (`Connect-Vcs`).
+///
+/// `options_json`: `{"server": "console.cloud.vmware.com", "apiToken": "..."}` or
+/// `{"server": ..., "appId": ..., "appSecret": ..., "orgId": ...}`; optional `caCertificate`
+/// (PEM text), `insecureSkipTlsVerify`, `timeoutSeconds`, `maxAttempts`, `concurrency`, `pageSize`.
+/// On success `*out` receives the connection and `*out_json` the connection info.
+///
+/// # Safety
+/// `options_json` must be NULL or a NUL-terminated string; `out` and `out_json` must be NULL or
+/// point to writable pointers.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_connect(options_json: *const c_char, out: *mut *mut VcsConnection, out_json: *mut *mut c_char) -> VcsStatus {
+    guarded(out_json, || {
+        if out.is_null() {
+            return Err(Error::invalid("out", "must not be NULL"));
+        }
+        *out = std::ptr::null_mut();
+        let request: ConnectRequest = json_arg(options_json, "options_json", false)?;
+        let options = request.into_options()?;
+        let client = block_on(CspClient::connect(options))?;
+        let info = block_on(client.info());
+        let answer = Answer::of(&info)?;
+        *out = register(VcsConnection { client });
+        Ok(answer)
+    })
+}
+
+/// Disconnects and frees a connection (`Disconnect-Vcs`). NULL is ignored; a handle that is not
+/// live (already disconnected) gives `VCS_INVALID_ARGUMENT`. Calls still running on other threads
+/// finish first.
+///
+/// # Safety
+/// `conn` must be NULL or a value `vcs_connect` returned.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_disconnect(conn: *mut VcsConnection) -> VcsStatus {
+    if conn.is_null() {
+        return VcsStatus::VCS_OK;
+    }
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| release(conn))) {
+        Ok(true) => VcsStatus::VCS_OK,
+        Ok(false) => VcsStatus::VCS_INVALID_ARGUMENT,
+        Err(_) => VcsStatus::VCS_PANIC,
+    }
+}
+
+/// The connection's server, organization, user and token expiry, as JSON.
+///
+/// # Safety
+/// `out_json` must be NULL or point to a writable pointer.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_connection_info(conn: *const VcsConnection, out_json: *mut *mut c_char) -> VcsStatus {
+    guarded(out_json, || with_connection(conn, |c| async move { Answer::of(&c.client.info().await) }))
+}
+
+/// Checks credentials and describes the OAuth security context they make
+/// (`New-VcsOAuthSecurityContext`): `{"vcsServer", "type", "apiTokenPreview", "appId", "organizationId"}`.
+/// The same options as `vcs_connect`; the credentials are exchanged once to prove them. No secret
+/// is returned.
+///
+/// # Safety
+/// As for `vcs_connect`.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_new_oauth_security_context(options_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+    guarded(out_json, || {
+        let request: ConnectRequest = json_arg(options_json, "options_json", false)?;
+        let client = block_on(CspClient::connect(request.into_options()?))?;
+        let info = block_on(client.info());
+        Answer::of(&serde_json::json!({
+            "vcsServer": info.server,
+            "type": info.auth_type,
+            "apiTokenPreview": info.api_token_preview,
+            "appId": info.app_id,
+            "organizationId": info.org_id,
+        }))
+    })
+}
+
+/// Organization roles (`Get-VcsOrganizationRole`). `query_json`: NULL or
+/// `{"name": "org_*", "id": ..., "user": ...}`; each field a string or an array. Answer: array.
+///
+/// # Safety
+/// `query_json` must be NULL or a NUL-terminated string; `out_json` as for `vcs_connect`.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_get_organization_roles(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+    guarded(out_json, || {
+        let q: OrganizationRoleQuery = json_arg(query_json, "query_json", true)?;
+        with_connection(conn, |c| async move { Answer::of(&c.client.organization_roles(&q).await?) })
+    })
+}
+
+/// Services (`Get-VcsService`). `query_json`: NULL or `{"name": "*AWS*", "id": ...}`. Answer: array.
+///
+/// # Safety
+/// As for `vcs_get_organization_roles`.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_get_services(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+    guarded(out_json, || {
+        let q: NameQuery = json_arg(query_json, "query_json", true)?;
+        with_connection(conn, |c| async move { Answer::of(&c.client.services(&q).await?) })
+    })
+}
+
+/// Service roles (`Get-VcsServiceRole`). `query_json`: NULL or
+/// `{"name": "nsx:*", "id": ..., "service": "VMware Cloud on AWS"}`. Answer: array.
+///
+/// # Safety
+/// As for `vcs_get_organization_roles`.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_get_service_roles(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+    guarded(out_json, || {
+        let q: ServiceRoleQuery = json_arg(query_json, "query_json", true)?;
+        with_connection(conn, |c| async move { Answer::of(&c.client.service_roles(&q).await?) })
+    })
+}
+
+/// Users (`Get-VcsUser`), every page. `query_json`: NULL or `{}` for all, or
+/// `{"name": "A*", "email": "*@example.com", "id": ...}` (PowerShell wildcards). Answer: array.
+///
+/// # Safety
+/// As for `vcs_get_organization_roles`.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_get_users(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+    guarded(out_json, || {
+        let q: UserQuery = json_arg(query_json, "query_json", true)?;
+        with_connection(conn, |c| async move { Answer::of(&c.client.users(&q).await?) })
+    })
+}
+
+/// Removes users (`Remove-VcsUser`). `request_json`: `{"users": [...], "notifyUsers": false}`;
+/// each user an id, a username or email, a wildcard pattern, or a user object. Answer: the
+/// per-item report `{"succeeded", "failed", "items": [...]}`; `VCS_PARTIAL_FAILURE` if any failed.
+///
+/// # Safety
+/// As for `vcs_get_organization_roles`.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_remove_users(conn: *const VcsConnection, request_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+    guarded(out_json, || {
+        let r: RemoveUsersRequest = json_arg(request_json, "request_json", false)?;
+        let refs = r
+            .users
+            .iter()
+            .enumerate()
+            .map(|(i, v)| UserRef::from_json(&format!("users[{i}]"), v))
+            .collect::<crate::Result<Vec<_>>>()?;
+        if refs.is_empty() {
+            return Err(Error::invalid("users", "must name at least one user"));
+        }
+        with_connection(conn, |c| async move { Answer::report(&c.client.remove_users(&refs, r.notify_users).await?) })
+    })
+}
+
+/// Invitations (`Get-VcsUserInvitation`). `query_json`: NULL or
+/// `{"name": "*@partner.example", "id": ..., "status": "Available"}`. Answer: array.
+///
+/// # Safety
+/// As for `vcs_get_organization_roles`.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_get_user_invitations(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+    guarded(out_json, || {
+        let q: InvitationQuery = json_arg(query_json, "query_json", true)?;
+        with_connection(conn, |c| async move { Answer::of(&c.client.invitations(&q).await?) })
+    })
+}
+
+/// Invites people (`New-VcsUserInvitation`). `request_json`: `{"emails": [...],
+/// "organizationRoles": ["org_member"], "serviceRoles": [{"service": ..., "roles": [...]}],
+/// "skipNotify": false}`. Answer: the per-item report, each invited item carrying its invitation
+/// in `result`; `VCS_PARTIAL_FAILURE` if any email failed.
+///
+/// # Safety
+/// As for `vcs_get_organization_roles`.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_new_user_invitations(conn: *const VcsConnection, request_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+    guarded(out_json, || {
+        let r: InvitationRequest = json_arg(request_json, "request_json", false)?;
+        with_connection(conn, |c| async move { Answer::report(&c.client.invite(&r).await?) })
+    })
+}
+
+/// Revokes invitations (`Remove-VcsUserInvitation`). `request_json`: `{"invitations": [...]}`,
+/// ids or invitation objects. Answer: the per-item report; `VCS_PARTIAL_FAILURE` if any failed.
+///
+/// # Safety
+/// As for `vcs_get_organization_roles`.
+#[no_mangle]
+pub unsafe extern "C" fn vcs_remove_user_invitations(conn: *const VcsConnection, request_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+    guarded(out_json, || {
+        let r: RemoveInvitationsRequest = json_arg(request_json, "request_json", false)?;
+        let ids = invitation_ids("invitations", &r.invitations)?;
+        if ids.is_empty() {
+            return Err(Error::invalid("invitations", "must name at least one invitation"));
+        }
+        with_connection(conn, |c| async move { Answer::report(&c.client.revoke_invitations(&ids).await?) })
+    })
+}
