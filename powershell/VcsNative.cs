@@ -1,0 +1,230 @@
+// P/Invoke declarations for the vcs-native C ABI and a small safe wrapper around them.
+// The PowerShell module compiles this file (Add-Type), and the C# host test compiles the same file
+// with Mono, so both hosts use one interop layer.
+//
+// Rules kept here: the connection is a SafeHandle released with vcs_disconnect; every returned
+// string comes back as an IntPtr, is copied as UTF-8 and then freed with vcs_string_free (never
+// marshalled as `string`, whose marshaller would free it with the wrong allocator); input strings
+// go in as NUL-terminated UTF-8 bytes.
+
+using System;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace VcsNative
+{
+    /// <summary>Status of a call: the VcsStatus enum of include/vcs_native.h.</summary>
+    public enum VcsStatus
+    {
+        Ok = 0,
+        InvalidArgument = 1,
+        Authentication = 2,
+        Permission = 3,
+        NotFound = 4,
+        Conflict = 5,
+        RateLimited = 6,
+        Server = 7,
+        Network = 8,
+        Timeout = 9,
+        Protocol = 10,
+        Internal = 11,
+        Panic = 12,
+        PartialFailure = 13,
+    }
+
+    internal static class NativeMethods
+    {
+        internal const string Library = "vcs_native";
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern IntPtr vcs_version();
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern void vcs_string_free(IntPtr s);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcs_connect(byte[] optionsJson, out IntPtr connection, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcs_disconnect(IntPtr connection);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcs_connection_info(VcsConnectionHandle connection, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcs_new_oauth_security_context(byte[] optionsJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcs_get_organization_roles(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcs_get_services(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcs_get_service_roles(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcs_get_users(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcs_remove_users(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcs_get_user_invitations(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcs_new_user_invitations(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcs_remove_user_invitations(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+    }
+
+    /// <summary>A connection made by vcs_connect; disposing it calls vcs_disconnect once.</summary>
+    public sealed class VcsConnectionHandle : SafeHandle
+    {
+        public VcsConnectionHandle() : base(IntPtr.Zero, true) { }
+
+        internal VcsConnectionHandle(IntPtr handle) : base(IntPtr.Zero, true)
+        {
+            SetHandle(handle);
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            return NativeMethods.vcs_disconnect(handle) == VcsStatus.Ok;
+        }
+    }
+
+    /// <summary>What a call returned: its status and its JSON (result, report or error).</summary>
+    public sealed class VcsResult
+    {
+        public VcsStatus Status { get; private set; }
+        public string Json { get; private set; }
+
+        public VcsResult(VcsStatus status, string json)
+        {
+            Status = status;
+            Json = json;
+        }
+
+        public bool IsOk { get { return Status == VcsStatus.Ok; } }
+
+        /// <summary>A bulk call that ran: all items succeeded, or some did (the JSON is the report).</summary>
+        public bool IsReport { get { return Status == VcsStatus.Ok || Status == VcsStatus.PartialFailure; } }
+    }
+
+    public static class Vcs
+    {
+        private static IntPtr loadedLibrary = IntPtr.Zero;
+
+        /// <summary>
+        /// Points the loader at the native library by absolute path (the module's per-platform
+        /// folder), so no LD_LIBRARY_PATH or PATH change is needed. On .NET Core this registers a
+        /// DllImport resolver; on Mono, whose loader looks beside the assembly, it preloads the file.
+        /// </summary>
+        public static void Initialize(string libraryPath)
+        {
+            if (loadedLibrary != IntPtr.Zero) return;
+            Type nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary");
+            if (nativeLibrary == null) return;
+            MethodInfo load = nativeLibrary.GetMethod("Load", new[] { typeof(string) });
+            loadedLibrary = (IntPtr)load.Invoke(null, new object[] { libraryPath });
+            Type resolverType = Type.GetType("System.Runtime.InteropServices.DllImportResolver");
+            MethodInfo resolve = typeof(Vcs).GetMethod("Resolve", BindingFlags.NonPublic | BindingFlags.Static);
+            Delegate resolver = Delegate.CreateDelegate(resolverType, resolve);
+            MethodInfo set = nativeLibrary.GetMethod("SetDllImportResolver");
+            set.Invoke(null, new object[] { typeof(Vcs).Assembly, resolver });
+        }
+
+        private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
+        {
+            return name == NativeMethods.Library ? loadedLibrary : IntPtr.Zero;
+        }
+
+        internal static byte[] Utf8(string s)
+        {
+            if (s == null) return null;
+            byte[] text = Encoding.UTF8.GetBytes(s);
+            byte[] z = new byte[text.Length + 1];
+            Buffer.BlockCopy(text, 0, z, 0, text.Length);
+            return z;
+        }
+
+        /// <summary>Copies a library string as UTF-8 and frees it with vcs_string_free.</summary>
+        internal static string Take(IntPtr p)
+        {
+            if (p == IntPtr.Zero) return null;
+            try
+            {
+                int len = 0;
+                while (Marshal.ReadByte(p, len) != 0) len++;
+                byte[] bytes = new byte[len];
+                Marshal.Copy(p, bytes, 0, len);
+                return Encoding.UTF8.GetString(bytes);
+            }
+            finally
+            {
+                NativeMethods.vcs_string_free(p);
+            }
+        }
+
+        public static string Version
+        {
+            get
+            {
+                IntPtr p = NativeMethods.vcs_version();
+                int len = 0;
+                while (Marshal.ReadByte(p, len) != 0) len++;
+                byte[] bytes = new byte[len];
+                Marshal.Copy(p, bytes, 0, len);
+                return Encoding.UTF8.GetString(bytes);
+            }
+        }
+
+        public static VcsResult Connect(string optionsJson, out VcsConnectionHandle connection)
+        {
+            IntPtr raw, json;
+            VcsStatus status = NativeMethods.vcs_connect(Utf8(optionsJson), out raw, out json);
+            connection = status == VcsStatus.Ok ? new VcsConnectionHandle(raw) : null;
+            return new VcsResult(status, Take(json));
+        }
+
+        public static VcsResult NewOAuthSecurityContext(string optionsJson)
+        {
+            IntPtr json;
+            VcsStatus status = NativeMethods.vcs_new_oauth_security_context(Utf8(optionsJson), out json);
+            return new VcsResult(status, Take(json));
+        }
+
+        public static VcsResult ConnectionInfo(VcsConnectionHandle c)
+        {
+            IntPtr json;
+            VcsStatus status = NativeMethods.vcs_connection_info(c, out json);
+            return new VcsResult(status, Take(json));
+        }
+
+        private delegate VcsStatus Call(VcsConnectionHandle c, byte[] json, out IntPtr outJson);
+
+        private static VcsResult Invoke(Call call, VcsConnectionHandle c, string json)
+        {
+            IntPtr outJson;
+            VcsStatus status = call(c, Utf8(json), out outJson);
+            return new VcsResult(status, Take(outJson));
+        }
+
+        public static VcsResult GetOrganizationRoles(VcsConnectionHandle c, string queryJson) { return Invoke(NativeMethods.vcs_get_organization_roles, c, queryJson); }
+        public static VcsResult GetServices(VcsConnectionHandle c, string queryJson) { return Invoke(NativeMethods.vcs_get_services, c, queryJson); }
+        public static VcsResult GetServiceRoles(VcsConnectionHandle c, string queryJson) { return Invoke(NativeMethods.vcs_get_service_roles, c, queryJson); }
+        public static VcsResult GetUsers(VcsConnectionHandle c, string queryJson) { return Invoke(NativeMethods.vcs_get_users, c, queryJson); }
+        public static VcsResult RemoveUsers(VcsConnectionHandle c, string requestJson) { return Invoke(NativeMethods.vcs_remove_users, c, requestJson); }
+        public static VcsResult GetUserInvitations(VcsConnectionHandle c, string queryJson) { return Invoke(NativeMethods.vcs_get_user_invitations, c, queryJson); }
+        public static VcsResult NewUserInvitations(VcsConnectionHandle c, string requestJson) { return Invoke(NativeMethods.vcs_new_user_invitations, c, requestJson); }
+        public static VcsResult RemoveUserInvitations(VcsConnectionHandle c, string requestJson) { return Invoke(NativeMethods.vcs_remove_user_invitations, c, requestJson); }
+    }
+}

@@ -1,0 +1,81 @@
+// The C# host scenario: the same steps as tests/c/scenario.c, through powershell/VcsNative.cs.
+// Usage: mono host.exe URL API_TOKEN   (libvcs_native beside host.exe; no LD_LIBRARY_PATH)
+using System;
+using System.Net;
+using System.Text.RegularExpressions;
+using VcsNative;
+
+public static class Host
+{
+    static int passed, failed;
+
+    static void Check(bool ok, string what)
+    {
+        if (ok) passed++; else { failed++; Console.Error.WriteLine("FAILED: " + what); }
+    }
+
+    static string Id(string json, string after)
+    {
+        int at = after == null ? 0 : json.IndexOf(after, StringComparison.Ordinal);
+        if (at < 0) return null;
+        Match m = new Regex("\"id\":\"([^\"]+)\"").Match(json, at);
+        return m.Success ? m.Groups[1].Value : null;
+    }
+
+    public static int Main(string[] args)
+    {
+        string url = args[0], token = args[1];
+        Check(Vcs.Version.Length > 0, "version");
+
+        VcsConnectionHandle conn;
+        VcsResult r = Vcs.Connect("{\"server\": ", out conn);
+        Check(r.Status == VcsStatus.InvalidArgument && r.Json.Contains("options_json") && conn == null, "malformed JSON is refused");
+        r = Vcs.Connect(null, out conn);
+        Check(r.Status == VcsStatus.InvalidArgument, "null options are refused");
+        r = Vcs.Connect("{\"server\": \"" + url + "\", \"apiToken\": \"wrong-token\", \"maxAttempts\": 1}", out conn);
+        Check(r.Status == VcsStatus.Authentication && !r.Json.Contains("wrong-token"), "a bad token is an authentication error");
+
+        r = Vcs.Connect("{\"server\": \"" + url + "\", \"apiToken\": \"" + token + "\"}", out conn);
+        Check(r.IsOk && conn != null && r.Json.Contains("Acme Cloud Operations"), "connect");
+        if (conn == null) { Console.Error.WriteLine(r.Json); return 1; }
+
+        Check(Vcs.ConnectionInfo(conn).Json.Contains("\"authType\":\"ApiToken\""), "connection info");
+        Check(Vcs.GetOrganizationRoles(conn, null).Json.Contains("org_owner"), "organization roles");
+        Check(Vcs.GetServices(conn, "{\"name\": \"*AWS\"}").Json.Contains("ybUdoTC05kYFC9ZG560kpsn0I8M_"), "services");
+        Check(Vcs.GetServiceRoles(conn, "{\"service\": \"VMware Cloud on AWS\"}").Json.Contains("vmc-user:full"), "service roles");
+
+        r = Vcs.NewUserInvitations(conn, "{\"emails\": [\"cs.one@host.example\", \"cs.two@host.example\", \"bad address\"], \"organizationRoles\": [\"org_member\"]}");
+        Check(r.Status == VcsStatus.PartialFailure && r.IsReport && r.Json.Contains("\"failed\":1"), "bulk invitation report");
+        string invitation = Id(r.Json, "\"outcome\":\"invited\"");
+        Check(invitation != null, "invitation id");
+
+        var web = new WebClient();
+        web.UploadString(url + "/_emulator/invitations/" + invitation + "/accept", "POST", "");
+
+        r = Vcs.GetUsers(conn, "{\"email\": \"cs.one@host.example\"}");
+        Check(r.IsOk && r.Json.Contains("\"name\":\"Cs One\""), "the invited person is a user");
+        string user = Id(r.Json, null);
+
+        r = Vcs.RemoveUsers(conn, "{\"users\": [\"" + user + "\"]}");
+        Check(r.IsOk && r.Json.Contains("\"removed\""), "remove the user");
+
+        r = Vcs.GetUserInvitations(conn, "{\"name\": \"cs.*\", \"status\": \"Available\"}");
+        string pending = Id(r.Json, null);
+        Check(r.IsOk && pending != null && r.Json.Contains("cs.two@host.example"), "pending invitations");
+        r = Vcs.RemoveUserInvitations(conn, "{\"invitations\": [\"" + pending + "\", \"no-such-id\"]}");
+        Check(r.Status == VcsStatus.PartialFailure && r.Json.Contains("\"revoked\"") && r.Json.Contains("notFound"), "revoke: one revoked, one unknown");
+
+        r = Vcs.GetUsers(conn, "{\"name\": [1]}");
+        Check(r.Status == VcsStatus.InvalidArgument && r.Json.Contains("name"), "a wrong type names the field");
+        r = Vcs.NewOAuthSecurityContext("{\"server\": \"" + url + "\", \"apiToken\": \"" + token + "\"}");
+        Check(r.IsOk && r.Json.Contains("\"type\":\"ApiToken\"") && !r.Json.Contains(token), "OAuth security context without the secret");
+
+        conn.Dispose();
+        Check(conn.IsClosed, "the handle is released");
+        conn.Dispose();
+        Check(true, "a second Dispose is harmless");
+
+        Console.WriteLine("C# host: " + passed + " checks passed, " + failed + " failed");
+        return failed == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,40 @@
+//! The C# host: powershell/VcsNative.cs (the interop the PowerShell module loads) and
+//! tests/csharp/Host.cs compiled with Mono's mcs, run with mono against the emulator, with the
+//! native library beside the program and no LD_LIBRARY_PATH.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+fn have(tool: &str) -> bool {
+    Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csharp_host_scenario_passes() {
+    if !have("mcs") || !have("mono") {
+        println!("skipped: mono / mcs not found (.ci/run installs mono-mcs and mono-runtime)");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let exe = dir.path().join("host.exe");
+    let out = Command::new("mcs")
+        .arg(format!("-out:{}", exe.display()))
+        .arg(root.join("powershell/VcsNative.cs"))
+        .arg(root.join("tests/csharp/Host.cs"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "mcs failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let lib_dir = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
+    std::fs::copy(lib_dir.join("libvcs_native.so"), dir.path().join("libvcs_native.so")).unwrap();
+
+    let emu = common::emulator(20).await;
+    let mut cmd = Command::new("mono");
+    cmd.arg(&exe).arg(&emu.url).arg(emu.api_token()).env_remove("LD_LIBRARY_PATH").current_dir(dir.path());
+    let out = tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("checks passed, 0 failed"), "{stdout}");
+}
