@@ -53,6 +53,24 @@ impl ErrorCategory {
         }
     }
 
+    /// The number this category has everywhere: the C ABI's `VcsStatus` and the `vcs` command's
+    /// exit code.
+    pub fn code(self) -> i32 {
+        match self {
+            ErrorCategory::InvalidArgument => 1,
+            ErrorCategory::Authentication => 2,
+            ErrorCategory::Permission => 3,
+            ErrorCategory::NotFound => 4,
+            ErrorCategory::Conflict => 5,
+            ErrorCategory::RateLimited => 6,
+            ErrorCategory::Server => 7,
+            ErrorCategory::Network => 8,
+            ErrorCategory::Timeout => 9,
+            ErrorCategory::Protocol => 10,
+            ErrorCategory::Internal => 11,
+        }
+    }
+
     /// The category an HTTP error status falls in.
     pub fn from_status(status: u16) -> ErrorCategory {
         match status {
@@ -92,6 +110,10 @@ pub struct Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The code of a caught panic, and of a bulk call in which some items failed.
+pub const PANIC_CODE: i32 = 12;
+pub const PARTIAL_FAILURE_CODE: i32 = 13;
 
 impl Error {
     pub fn new(category: ErrorCategory, message: impl Into<String>) -> Self {

@@ -3,7 +3,7 @@
 
 use crate::csp::{error_response, persist};
 use crate::server::RequestId;
-use crate::world::{now_ms, InvitationStatus, User, ORG_DOMAIN};
+use crate::world::AcceptError;
 use crate::{FaultRule, Shared};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -50,42 +50,17 @@ async fn state(State(shared): S) -> Response {
 async fn accept_invitation(State(shared): S, Extension(rid): Rid, Path(id): Path<String>) -> Result<Response, Response> {
     let mut w = shared.world.lock().expect("world lock");
     let seed = shared.config.seed;
-    let Some(pos) = w.invitations.iter().position(|i| i.id == id) else {
-        return Err(error_response(&rid.0, StatusCode::NOT_FOUND, "invitation.not.found", &format!("Invitation {id} was not found.")));
-    };
-    let inv = w.invitations[pos].clone();
-    if inv.status != InvitationStatus::Available || inv.expiration_time_ms <= now_ms() {
-        return Err(bad(&rid, format!("Invitation {id} is not pending and cannot be accepted.")));
+    match w.accept_invitation(&id, seed) {
+        Ok(user) => {
+            let answer = json!({"userId": user.user_id, "username": user.username});
+            persist(&shared, &w, &rid)?;
+            Ok(Json(answer).into_response())
+        }
+        Err(AcceptError::NotFound) => {
+            Err(error_response(&rid.0, StatusCode::NOT_FOUND, "invitation.not.found", &format!("Invitation {id} was not found.")))
+        }
+        Err(AcceptError::NotPending) => Err(bad(&rid, format!("Invitation {id} is not pending and cannot be accepted."))),
     }
-    let local = inv.username.split('@').next().unwrap_or_default();
-    let mut parts = local.split(['.', '_', '-']).filter(|p| !p.is_empty());
-    let cap = |s: &str| {
-        let mut c = s.chars();
-        c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
-    };
-    let first = parts.next().map(cap).unwrap_or_default();
-    let last = parts.next().map(cap).unwrap_or_default();
-    let user_id = format!("{ORG_DOMAIN}:{}", w.fresh_id(seed));
-    let user = User {
-        user_id,
-        username: inv.username.clone(),
-        first_name: first,
-        last_name: last,
-        email: inv.username.clone(),
-        domain: inv.username.rsplit('@').next().unwrap_or_default().to_string(),
-        idp_id: "idp-acme".into(),
-        org_roles: inv.org_roles.clone(),
-        service_roles: inv.service_roles.clone(),
-        created_at_ms: now_ms(),
-    };
-    let answer = json!({"userId": user.user_id, "username": user.username});
-    w.users.push(user);
-    let inv = &mut w.invitations[pos];
-    inv.status = InvitationStatus::Redeemed;
-    inv.redeemed_at_ms = Some(now_ms());
-    inv.redeemed_by = Some(inv.username.clone());
-    persist(&shared, &w, &rid)?;
-    Ok(Json(answer).into_response())
 }
 
 async fn expire_tokens(State(shared): S, Extension(rid): Rid) -> Result<Response, Response> {

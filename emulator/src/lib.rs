@@ -142,6 +142,14 @@ impl Emulator {
         self.shared.world.lock().expect("world lock").clone()
     }
 
+    /// Accepts an invitation as `POST /_emulator/invitations/{id}/accept` does; returns the new user id.
+    pub fn accept_invitation(&self, id: &str) -> Result<String, String> {
+        let mut w = self.shared.world.lock().expect("world lock");
+        let user = w.accept_invitation(id, self.shared.config.seed).map_err(|e| format!("invitation {id}: {e:?}"))?;
+        self.shared.persist(&w).map_err(|e| e.to_string())?;
+        Ok(user.user_id)
+    }
+
     /// Stops accepting connections and waits for the server task to end.
     pub async fn stop(mut self) {
         self.shutdown_now();

@@ -329,7 +329,49 @@ impl Seeder {
     }
 }
 
+#[derive(Debug, PartialEq)]
+pub enum AcceptError {
+    NotFound,
+    NotPending,
+}
+
 impl World {
+    /// What happens when a person follows an invitation link: they become a user with the
+    /// invited roles, and the invitation is redeemed.
+    pub fn accept_invitation(&mut self, id: &str, seed: u64) -> Result<User, AcceptError> {
+        let pos = self.invitations.iter().position(|i| i.id == id).ok_or(AcceptError::NotFound)?;
+        let inv = self.invitations[pos].clone();
+        if inv.status != InvitationStatus::Available || inv.expiration_time_ms <= now_ms() {
+            return Err(AcceptError::NotPending);
+        }
+        let local = inv.username.split('@').next().unwrap_or_default();
+        let mut parts = local.split(['.', '_', '-']).filter(|p| !p.is_empty());
+        let cap = |s: &str| {
+            let mut c = s.chars();
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
+        };
+        let first_name = parts.next().map(cap).unwrap_or_default();
+        let last_name = parts.next().map(cap).unwrap_or_default();
+        let user = User {
+            user_id: format!("{ORG_DOMAIN}:{}", self.fresh_id(seed)),
+            username: inv.username.clone(),
+            first_name,
+            last_name,
+            email: inv.username.clone(),
+            domain: inv.username.rsplit('@').next().unwrap_or_default().to_string(),
+            idp_id: "idp-acme".into(),
+            org_roles: inv.org_roles.clone(),
+            service_roles: inv.service_roles.clone(),
+            created_at_ms: now_ms(),
+        };
+        self.users.push(user.clone());
+        let inv = &mut self.invitations[pos];
+        inv.status = InvitationStatus::Redeemed;
+        inv.redeemed_at_ms = Some(now_ms());
+        inv.redeemed_by = Some(inv.username.clone());
+        Ok(user)
+    }
+
     pub fn fresh_id(&mut self, seeder_seed: u64) -> String {
         self.next_serial += 1;
         let mut s = Seeder::new(seeder_seed ^ self.next_serial.wrapping_mul(0x9E37_79B9_7F4A_7C15));

@@ -510,8 +510,9 @@ impl CspClient {
     }
 
     /// Resolves references to user ids: ids pass through; names, emails and patterns are looked
-    /// up (one full listing, only when needed). Each input keeps its own outcome.
-    async fn resolve_users(&self, refs: &[UserRef]) -> Result<Vec<(String, Result<Vec<String>>)>> {
+    /// up (one full listing, only when needed). Each input keeps its own outcome. Changes nothing,
+    /// so front ends use it for dry runs.
+    pub async fn resolve_users(&self, refs: &[UserRef]) -> Result<Vec<(String, Result<Vec<String>>)>> {
         let need_listing = refs.iter().any(|r| matches!(r, UserRef::Name(_)));
         let all = if need_listing { self.all_users().await? } else { Vec::new() };
         Ok(refs

@@ -31,6 +31,7 @@ impl Answer {
     }
 }
 
+/// Same numbers as [`ErrorCategory::code`] (checked by a test).
 pub fn status_of(category: ErrorCategory) -> VcsStatus {
     match category {
         ErrorCategory::InvalidArgument => VcsStatus::VCS_INVALID_ARGUMENT,
@@ -184,4 +185,18 @@ pub fn release(ptr: *const VcsConnection) -> bool {
         unsafe { drop(Arc::from_raw(ptr)) };
     }
     removed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_numbers_are_the_category_codes() {
+        for c in ErrorCategory::ALL {
+            assert_eq!(status_of(c) as i32, c.code(), "{c}");
+        }
+        assert_eq!(VcsStatus::VCS_PANIC as i32, crate::error::PANIC_CODE);
+        assert_eq!(VcsStatus::VCS_PARTIAL_FAILURE as i32, crate::error::PARTIAL_FAILURE_CODE);
+    }
 }

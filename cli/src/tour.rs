@@ -1,0 +1,161 @@
+//! `vcs tour`: the bundled emulator in-process on a free port, and the whole life cycle against
+//! it, each step shown as the cmdlet and the `vcs` line that do the same. Every step checks what
+//! it claims; the tour fails if any check does.
+
+use crate::output::cell;
+use serde_json::Value;
+use vcs_native::csp::model::InvitationStatus;
+use vcs_native::csp::request::*;
+use vcs_native::{ConnectOptions, CspClient, Error, ErrorCategory};
+
+struct Steps {
+    number: usize,
+    total: usize,
+    failures: Vec<String>,
+}
+
+impl Steps {
+    fn step(&mut self, title: &str, cmdlet: &str, cli: &str) {
+        self.number += 1;
+        println!("\n[{}/{}] {title}", self.number, self.total);
+        println!("      PowerShell  {cmdlet}");
+        println!("      vcs         {cli}");
+    }
+
+    fn check(&mut self, ok: bool, what: &str) {
+        if ok {
+            println!("      ok          {what}");
+        } else {
+            println!("      FAILED      {what}");
+            self.failures.push(format!("step {}: {what}", self.number));
+        }
+    }
+}
+
+fn show<T: serde::Serialize>(items: &[T], columns: &[(&str, &str)], limit: usize) {
+    let rows: Vec<Vec<String>> = items
+        .iter()
+        .take(limit)
+        .map(|i| {
+            let v: Value = serde_json::to_value(i).unwrap_or_default();
+            columns.iter().map(|(_, k)| cell(&v[*k])).collect()
+        })
+        .collect();
+    for line in crate::output::table(columns.iter().map(|(h, _)| *h).collect(), &rows).lines() {
+        println!("      {line}");
+    }
+    if items.len() > limit {
+        println!("      … and {} more", items.len() - limit);
+    }
+}
+
+pub async fn run() -> Result<(), Error> {
+    let emulator = vcs_emulator::start(vcs_emulator::Config::ephemeral(25))
+        .await
+        .map_err(|e| Error::internal(format!("the emulator did not start: {e}")))?;
+    let url = emulator.url.clone();
+    println!("vcs tour: the bundled CSP emulator is serving {url} (25 users, a few invitations).");
+    println!("Every step below runs against it over HTTP, the way it would against console.cloud.vmware.com.");
+    let mut s = Steps { number: 0, total: 10, failures: Vec::new() };
+
+    s.step(
+        "Connect with an API token",
+        &format!("Connect-Vcs -Server {url} -ApiToken $apiToken"),
+        &format!("VCS_SERVER={url} VCS_API_TOKEN=... vcs connection info"),
+    );
+    let client = CspClient::connect(ConnectOptions::api_token(url.clone(), emulator.api_token())).await?;
+    let info = client.info().await;
+    s.check(info.org_id == emulator.org_id(), &format!("connected to {} ({}) as {}", info.org_name, info.org_id, info.user));
+
+    s.step("List organization roles", "Get-VcsOrganizationRole", "vcs role list");
+    let roles = client.organization_roles(&Default::default()).await?;
+    show(&roles, &[("Name", "name"), ("DisplayName", "displayName")], 10);
+    s.check(roles.iter().any(|r| r.name == "org_member") && roles.len() >= 4, &format!("{} organization roles", roles.len()));
+
+    s.step("List services", "Get-VcsService", "vcs service list");
+    let services = client.services(&Default::default()).await?;
+    show(&services, &[("Name", "name"), ("Id", "id")], 10);
+    s.check(services.iter().any(|x| x.name == "VMware Cloud on AWS"), &format!("{} services", services.len()));
+
+    s.step(
+        "List the service roles of VMware Cloud on AWS",
+        "Get-VcsService -Name 'VMware Cloud on AWS' | Get-VcsServiceRole",
+        "vcs service-role list --service 'VMware Cloud on AWS'",
+    );
+    let vmc_roles = client.service_roles(&ServiceRoleQuery { service: vec!["VMware Cloud on AWS".into()], ..Default::default() }).await?;
+    show(&vmc_roles, &[("Name", "name"), ("DisplayName", "displayName")], 10);
+    s.check(vmc_roles.iter().any(|r| r.name == "nsx:cloud_auditor"), &format!("{} service roles", vmc_roles.len()));
+
+    let emails = ["grace.hopper@tour.example", "alan.turing@tour.example", "edsger.dijkstra@tour.example"];
+    s.step(
+        "Invite three people as organization members with the NSX Cloud Auditor role",
+        "New-VcsUserInvitation -Email grace.hopper@tour.example, alan.turing@tour.example, edsger.dijkstra@tour.example `\n                  -OrganizationRole (Get-VcsOrganizationRole -Name org_member) `\n                  -ServiceRole (Get-VcsServiceRole -Name nsx:cloud_auditor)",
+        "vcs invitation new grace.hopper@tour.example alan.turing@tour.example edsger.dijkstra@tour.example \\\n                  --org-role org_member --service-role 'VMware Cloud on AWS=nsx:cloud_auditor'",
+    );
+    let report = client
+        .invite(&InvitationRequest {
+            emails: emails.iter().map(|e| e.to_string()).collect(),
+            organization_roles: vec!["org_member".into()],
+            service_roles: vec![ServiceRoleSpec { service: "VMware Cloud on AWS".into(), roles: vec!["nsx:cloud_auditor".into()] }],
+            skip_notify: true,
+        })
+        .await?;
+    s.check(report.succeeded == 3 && report.items.iter().all(|i| i.outcome == "invited"), &format!("{} invited, {} failed", report.succeeded, report.failed));
+
+    s.step(
+        "List pending invitations",
+        "Get-VcsUserInvitation -Name '*@tour.example' | Where-Object Status -eq Available",
+        "vcs invitation list --name '*@tour.example' --status Available",
+    );
+    let pending = client.invitations(&InvitationQuery { name: vec!["*@tour.example".into()], status: vec!["Available".into()], ..Default::default() }).await?;
+    show(&pending, &[("Email", "email"), ("Status", "status"), ("Expires", "expiredDate")], 10);
+    s.check(pending.len() == 3, &format!("{} pending invitations", pending.len()));
+
+    let grace = pending.iter().find(|i| i.email == emails[0]).map(|i| i.id.clone()).unwrap_or_default();
+    s.step(
+        "Grace accepts her invitation (the emulator's control API plays her clicking the link)",
+        "Invoke-RestMethod -Method Post \"$server/_emulator/invitations/$id/accept\"",
+        &format!("curl -X POST {url}/_emulator/invitations/{grace}/accept"),
+    );
+    let accepted = emulator.accept_invitation(&grace);
+    s.check(accepted.is_ok(), "the invitation became a user");
+
+    s.step("List users by name", "Get-VcsUser -Name 'Grace*'", "vcs user list --name 'Grace*'");
+    let graces = client.users(&UserQuery { name: vec!["Grace*".into()], ..Default::default() }).await?;
+    show(&graces, &[("Name", "name"), ("Email", "email")], 10);
+    let grace_user = graces.iter().find(|u| u.email == emails[0]).cloned();
+    s.check(
+        grace_user.as_ref().is_some_and(|u| u.organization_roles == ["org_member"]),
+        &format!("{} users named Grace*, Grace Hopper among them as org_member", graces.len()),
+    );
+
+    s.step("Remove a user", "Get-VcsUser -Name 'Grace Hopper' | Remove-VcsUser -Confirm:$false", "vcs user remove grace.hopper@tour.example");
+    let removed = match &grace_user {
+        Some(u) => client.remove_users(&[UserRef::Id(u.id.clone())], false).await?,
+        None => vcs_native::BulkReport::from_items(Vec::new()),
+    };
+    let gone = client.users(&UserQuery { email: vec![emails[0].into()], ..Default::default() }).await?.is_empty();
+    s.check(removed.succeeded == 1 && gone, "Grace Hopper is no longer a member");
+
+    let rest: Vec<String> = pending.iter().filter(|i| i.id != grace).map(|i| i.id.clone()).collect();
+    s.step(
+        "Revoke the remaining invitations",
+        "Get-VcsUserInvitation -Name '*@tour.example' | Where-Object Status -eq Available | Remove-VcsUserInvitation -Confirm:$false",
+        &format!("vcs invitation remove {}", rest.join(" ")),
+    );
+    let revoked = client.revoke_invitations(&rest).await?;
+    let after = client.invitations(&InvitationQuery { name: vec!["*@tour.example".into()], ..Default::default() }).await?;
+    s.check(
+        revoked.succeeded == 2 && after.iter().filter(|i| i.status == InvitationStatus::Revoked).count() == 2,
+        "2 invitations revoked",
+    );
+
+    emulator.stop().await;
+    println!();
+    if s.failures.is_empty() {
+        println!("Tour complete: all {} steps did what they said.", s.total);
+        Ok(())
+    } else {
+        Err(Error::new(ErrorCategory::Internal, format!("the tour failed: {}", s.failures.join("; "))))
+    }
+}
