@@ -260,6 +260,30 @@ async fn bulk_invitations_report_each_email() {
         .await
         .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("serviceRoles[0].roles[0]"));
+
+    // A role named without its service finds its own service.
+    let r = c
+        .invite(&InvitationRequest {
+            emails: vec!["by.role@partner.example".into()],
+            organization_roles: vec!["org_member".into()],
+            service_roles: vec![ServiceRoleSpec { service: String::new(), roles: vec!["tmc:admin".into(), "nsx:cloud_admin".into()] }],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let inv = r.items[0].result.as_ref().unwrap();
+    let services: Vec<&str> = inv["serviceRoles"].as_array().unwrap().iter().map(|g| g["serviceId"].as_str().unwrap()).collect();
+    assert_eq!(services, vec!["tcq4LTfyZ_-UPdPAJIi2LhnvxmE_", "ybUdoTC05kYFC9ZG560kpsn0I8M_"]);
+    let e = c
+        .invite(&InvitationRequest {
+            emails: vec!["a@b.co".into()],
+            organization_roles: vec!["org_member".into()],
+            service_roles: vec![ServiceRoleSpec { service: String::new(), roles: vec!["no:such".into()] }],
+            ..Default::default()
+        })
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("no:such"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -754,23 +754,7 @@ impl CspClient {
                 return Err(Error::invalid(format!("organizationRoles[{i}]"), format!("unknown role '{r}'; this organization has {}", names.join(", "))));
             }
         }
-        let mut service_dtos = Vec::new();
-        for (i, spec) in request.service_roles.iter().enumerate() {
-            let svc = self.find_service(&format!("serviceRoles[{i}].service"), &spec.service).await?;
-            if spec.roles.is_empty() {
-                return Err(Error::invalid(format!("serviceRoles[{i}].roles"), "must name at least one role"));
-            }
-            let roles = self.service_roles(&ServiceRoleQuery { service: vec![svc.id.clone()], ..Default::default() }).await?;
-            for (j, r) in spec.roles.iter().enumerate() {
-                if !roles.iter().any(|k| &k.name == r) {
-                    return Err(Error::invalid(format!("serviceRoles[{i}].roles[{j}]"), format!("'{r}' is not a role of {}", svc.name)));
-                }
-            }
-            service_dtos.push(json!({
-                "serviceDefinitionLink": svc.self_link,
-                "serviceRoles": spec.roles.iter().map(|r| json!({"name": r})).collect::<Vec<_>>(),
-            }));
-        }
+        let service_dtos = self.service_role_dtos(&request.service_roles).await?;
         let org_roles: Vec<Value> = request.organization_roles.iter().map(|r| json!({"name": r})).collect();
 
         let mut items: Vec<Option<BulkItem>> = vec![None; request.emails.len()];
@@ -872,6 +856,47 @@ impl CspClient {
             }
         }
         Ok(BulkReport::from_items(items.into_iter().map(|i| i.expect("every email has an outcome")).collect()))
+    }
+
+    /// Checks service role specs and groups them by service as the service wants them. A spec with
+    /// no service finds each role's service by the role's name.
+    async fn service_role_dtos(&self, specs: &[ServiceRoleSpec]) -> Result<Vec<Value>> {
+        let all_roles = self.service_roles(&ServiceRoleQuery::default()).await?;
+        let services = self.services(&NameQuery::default()).await?;
+        // service id -> role names, in first-seen order
+        let mut grouped: Vec<(String, Vec<String>)> = Vec::new();
+        for (i, spec) in specs.iter().enumerate() {
+            if spec.roles.is_empty() {
+                return Err(Error::invalid(format!("serviceRoles[{i}].roles"), "must name at least one role"));
+            }
+            let service = if spec.service.trim().is_empty() {
+                None
+            } else {
+                Some(self.find_service(&format!("serviceRoles[{i}].service"), &spec.service).await?)
+            };
+            for (j, r) in spec.roles.iter().enumerate() {
+                let field = format!("serviceRoles[{i}].roles[{j}]");
+                let role = all_roles
+                    .iter()
+                    .find(|k| &k.name == r && service.as_ref().map_or(true, |s| s.id == k.service_id))
+                    .ok_or_else(|| match &service {
+                        Some(s) => Error::invalid(&field, format!("'{r}' is not a role of {}", s.name)),
+                        None => Error::invalid(&field, format!("no service of this organization has the role '{r}'")),
+                    })?;
+                match grouped.iter_mut().find(|(sid, _)| sid == &role.service_id) {
+                    Some((_, names)) if !names.contains(r) => names.push(r.clone()),
+                    Some(_) => {}
+                    None => grouped.push((role.service_id.clone(), vec![r.clone()])),
+                }
+            }
+        }
+        Ok(grouped
+            .into_iter()
+            .map(|(sid, names)| {
+                let link = services.iter().find(|s| s.id == sid).map(|s| s.self_link.clone()).unwrap_or_default();
+                json!({"serviceDefinitionLink": link, "serviceRoles": names.iter().map(|r| json!({"name": r})).collect::<Vec<_>>()})
+            })
+            .collect())
     }
 
     /// `Remove-VcsUserInvitation`: revokes pending invitations, several at once.

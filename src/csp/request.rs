@@ -89,7 +89,9 @@ pub struct InvitationQuery {
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ServiceRoleSpec {
-    /// Service id, technical name or display name.
+    /// Service id, technical name or display name; empty: each role's own service (role names
+    /// are unique across services).
+    #[serde(default)]
     pub service: String,
     #[serde(deserialize_with = "one_or_many")]
     pub roles: Vec<String>,
