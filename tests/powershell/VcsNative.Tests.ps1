@@ -1,0 +1,153 @@
+# Pester tests of the VcsNative module against a running emulator. tests/powershell_pester.rs
+# starts the emulator, stages the module with the native library and runs these with:
+#   VCS_TEST_URL, VCS_TEST_API_TOKEN, VCS_TEST_MODULE (path of VcsNative.psd1)
+
+BeforeAll {
+    Import-Module $env:VCS_TEST_MODULE -Force
+    $script:Url = $env:VCS_TEST_URL
+    $script:Token = $env:VCS_TEST_API_TOKEN
+    function Invoke-Control([string] $Method, [string] $Path, $Body) {
+        $params = @{ Method = $Method; Uri = "$script:Url/_emulator/$Path" }
+        if ($null -ne $Body) { $params.Body = (ConvertTo-Json $Body -Depth 5); $params.ContentType = 'application/json' }
+        Invoke-RestMethod @params
+    }
+}
+
+AfterAll {
+    Get-Module VcsNative | Remove-Module -Force
+}
+
+Describe 'Connect-Vcs and Disconnect-Vcs' {
+    AfterEach { if ($global:DefaultVcsServers.Count) { Disconnect-Vcs -Force -Confirm:$false } }
+
+    It 'connects with a plain-string API token and adds the default server' {
+        $server = Connect-Vcs -Server $script:Url -ApiToken $script:Token
+        $server.PSObject.TypeNames | Should -Contain 'VMware.CloudServices.Types.V1.IVcsServer'
+        $server.OrganizationName | Should -Be 'Acme Cloud Operations'
+        $server.IsConnected | Should -BeTrue
+        $global:DefaultVcsServers | Should -HaveCount 1
+    }
+
+    It 'connects with a SecureString token and counts references' {
+        $secure = ConvertTo-SecureString $script:Token -AsPlainText -Force
+        $a = Connect-Vcs -Server $script:Url -ApiToken $secure
+        $b = Connect-Vcs -Server $script:Url -ApiToken $script:Token
+        $b.RefCount | Should -Be 2
+        Disconnect-Vcs -Server $a -Confirm:$false
+        $a.IsConnected | Should -BeTrue
+        Disconnect-Vcs -Server $a -Confirm:$false
+        $a.IsConnected | Should -BeFalse
+        $global:DefaultVcsServers | Should -HaveCount 0
+    }
+
+    It 'keeps -NotDefault connections out of the defaults' {
+        $s = Connect-Vcs -Server $script:Url -ApiToken $script:Token -NotDefault
+        $global:DefaultVcsServers | Should -HaveCount 0
+        (Get-VcsOrganizationRole -Server $s).Name | Should -Contain 'org_owner'
+        Disconnect-Vcs -Server $s -Confirm:$false
+    }
+
+    It 'connects through an OAuth security context' {
+        $ctx = New-VcsOAuthSecurityContext -VcsServer $script:Url -ApiToken $script:Token
+        $ctx.Type | Should -Be 'ApiToken'
+        $ctx.ApiTokenPreview | Should -Not -Match ([regex]::Escape($script:Token))
+        $s = Connect-Vcs -Server $script:Url -OAuthSecurityContext $ctx
+        $s.User | Should -Be 'ada.andersen@example.com'
+    }
+
+    It 'refuses a bad token with an authentication error' {
+        { Connect-Vcs -Server $script:Url -ApiToken 'wrong-token' -ErrorAction Stop } | Should -Throw -ErrorId 'Vcs.authentication*'
+    }
+
+    It 'saves the API token for this user only and finds it again' {
+        $env:XDG_CONFIG_HOME = Join-Path $TestDrive 'config'
+        Connect-Vcs -Server $script:Url -ApiToken $script:Token -SaveApiToken | Out-Null
+        Disconnect-Vcs -Force -Confirm:$false
+        $file = Join-Path $env:XDG_CONFIG_HOME 'vcs-native/credentials.json'
+        (& stat -c '%a' $file) | Should -Be '600'
+        (Connect-Vcs -Server $script:Url).IsConnected | Should -BeTrue
+    }
+}
+
+Describe 'Reading' {
+    BeforeAll { Connect-Vcs -Server $script:Url -ApiToken $script:Token | Out-Null }
+    AfterAll { Disconnect-Vcs -Force -Confirm:$false }
+
+    It 'lists organization roles with PowerCLI type names' {
+        $roles = Get-VcsOrganizationRole
+        $roles.Name | Should -Contain 'org_member'
+        $roles[0].PSObject.TypeNames | Should -Contain 'VMware.CloudServices.Types.V1.CmdletOutput.IVcsOrganizationRole'
+    }
+
+    It 'pipes services into Get-VcsServiceRole' {
+        $roles = Get-VcsService -Name 'VMware Cloud on AWS' | Get-VcsServiceRole
+        ($roles.Name | Sort-Object) | Should -Be @('nsx:cloud_admin', 'nsx:cloud_auditor', 'vmc-user:full')
+    }
+
+    It 'filters users with wildcards in the library' {
+        $users = Get-VcsUser -Name 'A*'
+        $users | ForEach-Object { ($_.Name -like 'A*') -or ($_.Username -like 'a*') | Should -BeTrue }
+        $users[0].PSObject.TypeNames | Should -Contain 'VMware.CloudServices.Types.V1.CmdletOutput.IVcsUser'
+        foreach ($p in 'Email', 'Id', 'Name', 'Uid', 'Username') { $users[0].PSObject.Properties.Name | Should -Contain $p }
+    }
+
+    It 'gets a user by id, and an unknown id is an ObjectNotFound error' {
+        $one = (Get-VcsUser)[0]
+        (Get-VcsUser -Id $one.Id).Username | Should -Be $one.Username
+        { Get-VcsUser -Id 'example.com:00000000-0000' -ErrorAction Stop } | Should -Throw -ErrorId 'Vcs.notFound*'
+    }
+
+    It 'gets the roles of a user from the pipeline' {
+        (Get-VcsUser -Name 'Ada Andersen' | Get-VcsOrganizationRole).Name | Should -Be 'org_owner'
+    }
+}
+
+Describe 'Changing' {
+    BeforeAll {
+        Invoke-Control POST reset | Out-Null
+        Connect-Vcs -Server $script:Url -ApiToken $script:Token | Out-Null
+    }
+    AfterAll { Disconnect-Vcs -Force -Confirm:$false }
+
+    It 'invites with role objects and returns invitations' {
+        $invs = New-VcsUserInvitation -Email 'ps.one@host.example', 'ps.two@host.example' `
+            -OrganizationRole (Get-VcsOrganizationRole -Name org_member) `
+            -ServiceRole (Get-VcsServiceRole -Name nsx:cloud_auditor) -Confirm:$false
+        $invs | Should -HaveCount 2
+        $invs[0].Status | Should -Be 'Available'
+        $invs[0].ExpiredDate | Should -BeOfType [datetime]
+    }
+
+    It 'writes one error per bad address and keeps going' {
+        $errs = $null
+        $invs = New-VcsUserInvitation -Email 'ps.three@host.example', 'not-an-email' -OrganizationRole org_member -ErrorVariable errs -ErrorAction SilentlyContinue
+        $invs | Should -HaveCount 1
+        $errs | Should -HaveCount 1
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errs[0].TargetObject | Should -Be 'not-an-email'
+    }
+
+    It 'never reaches the library with -WhatIf' {
+        $before = (Invoke-Control GET state).invitations.Count
+        New-VcsUserInvitation -Email 'whatif@host.example' -OrganizationRole org_member -WhatIf
+        Get-VcsUser -Name 'Ada*' | Remove-VcsUser -WhatIf
+        (Invoke-Control GET state).invitations.Count | Should -Be $before
+        (Get-VcsUser -Name 'Ada Andersen') | Should -HaveCount 1
+    }
+
+    It 'removes piped users without prompting when -Confirm:$false' {
+        $id = (Get-VcsUserInvitation -Name 'ps.one@host.example').Id
+        Invoke-Control POST "invitations/$id/accept" | Out-Null
+        Get-VcsUser -Email 'ps.one@host.example' | Remove-VcsUser -Confirm:$false
+        Get-VcsUser -Email 'ps.one@host.example' | Should -BeNullOrEmpty
+    }
+
+    It 'reports a failed removal as an error and -ErrorAction Stop stops' {
+        { Remove-VcsUser -User 'nobody@nowhere.example' -Force -ErrorAction Stop } | Should -Throw -ErrorId 'Vcs.notFound*'
+    }
+
+    It 'revokes piped invitations' {
+        Get-VcsUserInvitation -Name 'ps.*@host.example' -Status Available | Remove-VcsUserInvitation -Force
+        Get-VcsUserInvitation -Name 'ps.*@host.example' -Status Available | Should -BeNullOrEmpty
+    }
+}
