@@ -83,8 +83,7 @@ async fn revoke_api_token(State(shared): S, Extension(rid): Rid, body: Bytes) ->
 }
 
 async fn stats(State(shared): S) -> Response {
-    let s = shared.stats.lock().expect("stats lock");
-    Json(json!({"total": s.total, "requests": s.by_route, "statuses": s.by_status})).into_response()
+    Json(shared.stats_json()).into_response()
 }
 
 async fn clear_stats(State(shared): S) -> Response {

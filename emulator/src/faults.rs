@@ -24,6 +24,18 @@ pub struct FaultRule {
     /// Send the status line, headers and half the body, then close the connection.
     #[serde(default)]
     pub truncate_body: bool,
+    /// Answer with this body instead of the real one (with `status`, default 200).
+    #[serde(default)]
+    pub body: Option<String>,
+    /// Content type of `body` or of the padded answer (default `application/json`).
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// Answer with this many bytes of JSON-looking padding (a huge body).
+    #[serde(default)]
+    pub body_bytes: Option<usize>,
+    /// Answer `302 Found` with this `Location`.
+    #[serde(default)]
+    pub redirect_to: Option<String>,
     /// How many matching requests the rule hits before it is spent; absent = every one.
     #[serde(default)]
     pub times: Option<u64>,
@@ -51,8 +63,12 @@ impl FaultRule {
         if !(0.0..=1.0).contains(&self.probability) {
             return Err("probability: must be between 0 and 1".into());
         }
-        if self.status.is_none() && !self.drop && !self.truncate_body && self.latency_ms == 0 {
-            return Err("a rule needs at least one of status, drop, truncateBody, latencyMs".into());
+        let answers = self.body.is_some() || self.body_bytes.is_some() || self.redirect_to.is_some();
+        if self.status.is_none() && !self.drop && !self.truncate_body && self.latency_ms == 0 && !answers {
+            return Err("a rule needs at least one of status, drop, truncateBody, latencyMs, body, bodyBytes, redirectTo".into());
+        }
+        if self.body_bytes.is_some_and(|n| n > 512 * 1024 * 1024) {
+            return Err("bodyBytes: at most 512 MiB".into());
         }
         Ok(())
     }
@@ -85,6 +101,10 @@ pub struct FaultAction {
     pub status: Option<(u16, Option<u64>)>,
     pub drop: bool,
     pub truncate_body: bool,
+    pub body: Option<String>,
+    pub content_type: Option<String>,
+    pub body_bytes: Option<usize>,
+    pub redirect_to: Option<String>,
 }
 
 /// Finds the first live rule that matches, spends one of its `times`, and says what to do.
@@ -100,6 +120,10 @@ pub fn decide(rules: &mut Vec<FaultRule>, rng: &mut impl Rng, method: &str, path
         status: rule.status.map(|s| (s, rule.retry_after_seconds)),
         drop: rule.drop,
         truncate_body: rule.truncate_body,
+        body: rule.body.clone(),
+        content_type: rule.content_type.clone(),
+        body_bytes: rule.body_bytes,
+        redirect_to: rule.redirect_to.clone(),
     })
 }
 

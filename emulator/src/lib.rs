@@ -77,6 +77,11 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    pub fn stats_json(&self) -> Value {
+        let s = self.stats.lock().expect("stats lock");
+        json!({"total": s.total, "requests": s.by_route, "statuses": s.by_status})
+    }
+
     /// Writes the state file (if any) atomically: a temporary file beside it, then a rename.
     pub fn persist(&self, world: &World) -> std::io::Result<()> {
         let Some(path) = &self.config.state_file else { return Ok(()) };
@@ -150,7 +155,12 @@ impl Emulator {
         Ok(user.user_id)
     }
 
-    /// Stops accepting connections and waits for the server task to end.
+    /// Request counts, as `GET /_emulator/stats` answers them.
+    pub fn stats(&self) -> Value {
+        self.shared.stats_json()
+    }
+
+    /// Stops accepting connections, closes the open ones and waits for the server task to end.
     pub async fn stop(mut self) {
         self.shutdown_now();
         if let Some(t) = self.task.take() {

@@ -55,9 +55,13 @@ pub async fn serve(
     mut shutdown: tokio::sync::oneshot::Receiver<()>,
 ) {
     let router = crate::csp::router().merge(crate::control::router()).with_state(shared.clone());
+    // Stopping closes open keep-alive connections too, so no request reaches a stopped emulator.
+    let (close_tx, close_rx) = tokio::sync::watch::channel(false);
+    let mut connections = tokio::task::JoinSet::new();
     loop {
+        while connections.try_join_next().is_some() {}
         let (stream, _) = tokio::select! {
-            _ = &mut shutdown => return,
+            _ = &mut shutdown => break,
             accepted = listener.accept() => match accepted {
                 Ok(s) => s,
                 Err(e) => {
@@ -71,23 +75,33 @@ pub async fn serve(
         let router = router.clone();
         let shared = shared.clone();
         let tls = tls.clone();
-        tokio::spawn(async move {
+        let mut close = close_rx.clone();
+        connections.spawn(async move {
             let service = hyper::service::service_fn(move |req: Request<Incoming>| {
                 handle(shared.clone(), router.clone(), req)
             });
             let builder = hyper::server::conn::http1::Builder::new();
-            match tls {
-                Some(acceptor) => {
-                    if let Ok(tls_stream) = acceptor.accept(stream).await {
-                        let _ = builder.serve_connection(TokioIo::new(tls_stream), service).await;
+            let serve_connection = async {
+                match tls {
+                    Some(acceptor) => {
+                        if let Ok(tls_stream) = acceptor.accept(stream).await {
+                            let _ = builder.serve_connection(TokioIo::new(tls_stream), service).await;
+                        }
+                    }
+                    None => {
+                        let _ = builder.serve_connection(TokioIo::new(stream), service).await;
                     }
                 }
-                None => {
-                    let _ = builder.serve_connection(TokioIo::new(stream), service).await;
-                }
+            };
+            tokio::select! {
+                _ = serve_connection => {}
+                _ = close.changed() => {}
             }
         });
     }
+    drop(listener);
+    let _ = close_tx.send(true);
+    while connections.join_next().await.is_some() {}
 }
 
 async fn handle(
@@ -116,6 +130,33 @@ async fn handle(
     let mut response = if action.drop {
         count(&shared, is_control, &method, &path, 0);
         return Err(DroppedByFault);
+    } else if let Some(location) = &action.redirect_to {
+        let mut r = Response::new(Body::empty());
+        *r.status_mut() = StatusCode::FOUND;
+        if let Ok(v) = HeaderValue::from_str(location) {
+            r.headers_mut().insert("location", v);
+        }
+        r
+    } else if action.body.is_some() || action.body_bytes.is_some() {
+        let code = action.status.map(|(s, _)| s).unwrap_or(200);
+        let body = match (&action.body, action.body_bytes) {
+            (Some(b), _) => Body::from(b.clone()),
+            (None, Some(n)) => {
+                // `{"results":[` then padding: valid-looking JSON that never ends in time.
+                let mut v = Vec::with_capacity(n);
+                v.extend_from_slice(b"{\"results\":[");
+                v.resize(n, b' ');
+                Body::from(v)
+            }
+            (None, None) => Body::empty(),
+        };
+        let mut r = Response::new(body);
+        *r.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
+        let ct = action.content_type.clone().unwrap_or_else(|| "application/json".into());
+        if let Ok(v) = HeaderValue::from_str(&ct) {
+            r.headers_mut().insert("content-type", v);
+        }
+        r
     } else if let Some((status, retry_after)) = action.status {
         let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut r = crate::csp::error_response(&request_id, code, "emulator.fault", "Injected by an emulator fault rule.");

@@ -909,6 +909,19 @@ impl CspClient {
                 let path = format!("{AM}/orgs/{}/invitations/{}", self.inner.org_id, enc(&id));
                 match self.call(Method::DELETE, &path, None, true).await {
                     Ok(_) => BulkItem::success(id.clone(), "revoked", Some(id)),
+                    // Refused as "not pending": if it is revoked now (by an earlier attempt whose
+                    // answer was lost, or before), the caller's wish holds.
+                    Err(e) if e.http_status == Some(400) => {
+                        let services = HashMap::new();
+                        match self.invitation_by_id(&id, &services).await {
+                            Ok(inv) if inv.status == InvitationStatus::Revoked => {
+                                let mut it = BulkItem::success(id.clone(), "revoked", Some(id));
+                                it.message = Some("already revoked".into());
+                                it
+                            }
+                            _ => BulkItem::failure(id.clone(), Some(id), e),
+                        }
+                    }
                     Err(e) => BulkItem::failure(id.clone(), Some(id), e),
                 }
             })
