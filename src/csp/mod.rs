@@ -682,19 +682,23 @@ impl CspClient {
         Ok(self.to_invitation(w, services))
     }
 
-    /// Every invitation of the organization: the list gives links, each is then read.
-    async fn all_invitations(&self, services: &HashMap<String, String>) -> Result<Vec<Invitation>> {
+    /// The ids of every invitation of the organization, in the service's order.
+    async fn invitation_ids(&self) -> Result<Vec<String>> {
         let listed: Value = self.get_json(&format!("{AM}/orgs/{}/invitations", self.inner.org_id), "invitations").await?;
         let items = match &listed {
             Value::Array(a) => a.clone(),
             Value::Object(m) => m.get("results").or_else(|| m.get("refLinks")).and_then(Value::as_array).cloned().unwrap_or_default(),
             _ => Vec::new(),
         };
-        let ids: Vec<String> = items
+        Ok(items
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string).or_else(|| v.get("refLink").and_then(Value::as_str).map(str::to_string)))
             .map(|link| last_segment(&link))
-            .collect();
+            .collect())
+    }
+
+    /// Reads invitations by id, several at once; one that vanished in between is left out.
+    async fn read_invitations(&self, ids: Vec<String>, services: &HashMap<String, String>) -> Result<Vec<Invitation>> {
         let fetched: Vec<Result<Invitation>> = stream::iter(ids)
             .map(|id| async move { self.invitation_by_id(&id, services).await })
             .buffered(self.inner.concurrency)
@@ -704,12 +708,37 @@ impl CspClient {
         for r in fetched {
             match r {
                 Ok(i) => out.push(i),
-                // Gone between the list and the read: it no longer exists, so it is not listed.
                 Err(e) if e.category == ErrorCategory::NotFound => {}
                 Err(e) => return Err(e),
             }
         }
         Ok(out)
+    }
+
+    /// Every invitation of the organization: the list gives links, each is then read.
+    async fn all_invitations(&self, services: &HashMap<String, String>) -> Result<Vec<Invitation>> {
+        let ids = self.invitation_ids().await?;
+        self.read_invitations(ids, services).await
+    }
+
+    /// The pending invitation of each of `emails` (lower case), reading the newest first and
+    /// stopping once every address is found, so inviting stays cheap in an org with a long history.
+    async fn pending_invitations_for(&self, emails: &HashSet<String>, services: &HashMap<String, String>) -> Result<HashMap<String, Invitation>> {
+        let mut ids = self.invitation_ids().await?;
+        ids.reverse();
+        let mut found = HashMap::new();
+        for chunk in ids.chunks(self.inner.concurrency * 2) {
+            for inv in self.read_invitations(chunk.to_vec(), services).await? {
+                let key = inv.email.to_lowercase();
+                if inv.status == InvitationStatus::Available && emails.contains(&key) && !found.contains_key(&key) {
+                    found.insert(key, inv);
+                }
+            }
+            if found.len() == emails.len() {
+                break;
+            }
+        }
+        Ok(found)
     }
 
     /// `Get-VcsUserInvitation`.
@@ -833,13 +862,8 @@ impl CspClient {
 
         if !sent_ok.is_empty() {
             let services = self.service_names().await?;
-            let pending: HashMap<String, Invitation> = self
-                .all_invitations(&services)
-                .await?
-                .into_iter()
-                .filter(|i| i.status == InvitationStatus::Available)
-                .map(|i| (i.email.to_lowercase(), i))
-                .collect();
+            let wanted: HashSet<String> = sent_ok.iter().map(|(_, e)| e.to_lowercase()).collect();
+            let pending = self.pending_invitations_for(&wanted, &services).await?;
             for (i, email) in sent_ok {
                 items[i] = Some(match pending.get(&email.to_lowercase()) {
                     Some(inv) => {

@@ -65,13 +65,9 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
     runtime().block_on(f)
 }
 
-fn with_connection<F, Fut>(conn: *const VcsConnection, f: F) -> crate::Result<Answer>
-where
-    F: FnOnce(Arc<VcsConnection>) -> Fut,
-    Fut: std::future::Future<Output = crate::Result<Answer>>,
-{
-    let c = handle(conn, "connection")?;
-    block_on(f(c))
+/// The live connection behind `conn`, checked before any other argument.
+fn connection(conn: *const VcsConnection) -> crate::Result<Arc<VcsConnection>> {
+    handle(conn, "connection")
 }
 
 /// The library version, e.g. `"0.1.0"`. A static string: do not free it.
@@ -142,7 +138,10 @@ pub unsafe extern "C" fn vcs_disconnect(conn: *mut VcsConnection) -> VcsStatus {
 /// `out_json` must be NULL or point to a writable pointer.
 #[no_mangle]
 pub unsafe extern "C" fn vcs_connection_info(conn: *const VcsConnection, out_json: *mut *mut c_char) -> VcsStatus {
-    guarded(out_json, || with_connection(conn, |c| async move { Answer::of(&c.client.info().await) }))
+    guarded(out_json, || {
+        let c = connection(conn)?;
+        Answer::of(&block_on(c.client.info()))
+    })
 }
 
 /// Checks credentials and describes the OAuth security context they make
@@ -176,8 +175,9 @@ pub unsafe extern "C" fn vcs_new_oauth_security_context(options_json: *const c_c
 #[no_mangle]
 pub unsafe extern "C" fn vcs_get_organization_roles(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
     guarded(out_json, || {
+        let c = connection(conn)?;
         let q: OrganizationRoleQuery = json_arg(query_json, "query_json", true)?;
-        with_connection(conn, |c| async move { Answer::of(&c.client.organization_roles(&q).await?) })
+        block_on(async move { Answer::of(&c.client.organization_roles(&q).await?) })
     })
 }
 
@@ -188,8 +188,9 @@ pub unsafe extern "C" fn vcs_get_organization_roles(conn: *const VcsConnection, 
 #[no_mangle]
 pub unsafe extern "C" fn vcs_get_services(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
     guarded(out_json, || {
+        let c = connection(conn)?;
         let q: NameQuery = json_arg(query_json, "query_json", true)?;
-        with_connection(conn, |c| async move { Answer::of(&c.client.services(&q).await?) })
+        block_on(async move { Answer::of(&c.client.services(&q).await?) })
     })
 }
 
@@ -201,8 +202,9 @@ pub unsafe extern "C" fn vcs_get_services(conn: *const VcsConnection, query_json
 #[no_mangle]
 pub unsafe extern "C" fn vcs_get_service_roles(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
     guarded(out_json, || {
+        let c = connection(conn)?;
         let q: ServiceRoleQuery = json_arg(query_json, "query_json", true)?;
-        with_connection(conn, |c| async move { Answer::of(&c.client.service_roles(&q).await?) })
+        block_on(async move { Answer::of(&c.client.service_roles(&q).await?) })
     })
 }
 
@@ -214,8 +216,9 @@ pub unsafe extern "C" fn vcs_get_service_roles(conn: *const VcsConnection, query
 #[no_mangle]
 pub unsafe extern "C" fn vcs_get_users(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
     guarded(out_json, || {
+        let c = connection(conn)?;
         let q: UserQuery = json_arg(query_json, "query_json", true)?;
-        with_connection(conn, |c| async move { Answer::of(&c.client.users(&q).await?) })
+        block_on(async move { Answer::of(&c.client.users(&q).await?) })
     })
 }
 
@@ -228,6 +231,7 @@ pub unsafe extern "C" fn vcs_get_users(conn: *const VcsConnection, query_json: *
 #[no_mangle]
 pub unsafe extern "C" fn vcs_remove_users(conn: *const VcsConnection, request_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
     guarded(out_json, || {
+        let c = connection(conn)?;
         let r: RemoveUsersRequest = json_arg(request_json, "request_json", false)?;
         let refs = r
             .users
@@ -238,7 +242,7 @@ pub unsafe extern "C" fn vcs_remove_users(conn: *const VcsConnection, request_js
         if refs.is_empty() {
             return Err(Error::invalid("users", "must name at least one user"));
         }
-        with_connection(conn, |c| async move { Answer::report(&c.client.remove_users(&refs, r.notify_users).await?) })
+        block_on(async move { Answer::report(&c.client.remove_users(&refs, r.notify_users).await?) })
     })
 }
 
@@ -250,8 +254,9 @@ pub unsafe extern "C" fn vcs_remove_users(conn: *const VcsConnection, request_js
 #[no_mangle]
 pub unsafe extern "C" fn vcs_get_user_invitations(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
     guarded(out_json, || {
+        let c = connection(conn)?;
         let q: InvitationQuery = json_arg(query_json, "query_json", true)?;
-        with_connection(conn, |c| async move { Answer::of(&c.client.invitations(&q).await?) })
+        block_on(async move { Answer::of(&c.client.invitations(&q).await?) })
     })
 }
 
@@ -265,8 +270,9 @@ pub unsafe extern "C" fn vcs_get_user_invitations(conn: *const VcsConnection, qu
 #[no_mangle]
 pub unsafe extern "C" fn vcs_new_user_invitations(conn: *const VcsConnection, request_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
     guarded(out_json, || {
+        let c = connection(conn)?;
         let r: InvitationRequest = json_arg(request_json, "request_json", false)?;
-        with_connection(conn, |c| async move { Answer::report(&c.client.invite(&r).await?) })
+        block_on(async move { Answer::report(&c.client.invite(&r).await?) })
     })
 }
 
@@ -278,11 +284,12 @@ pub unsafe extern "C" fn vcs_new_user_invitations(conn: *const VcsConnection, re
 #[no_mangle]
 pub unsafe extern "C" fn vcs_remove_user_invitations(conn: *const VcsConnection, request_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
     guarded(out_json, || {
+        let c = connection(conn)?;
         let r: RemoveInvitationsRequest = json_arg(request_json, "request_json", false)?;
         let ids = invitation_ids("invitations", &r.invitations)?;
         if ids.is_empty() {
             return Err(Error::invalid("invitations", "must name at least one invitation"));
         }
-        with_connection(conn, |c| async move { Answer::report(&c.client.revoke_invitations(&ids).await?) })
+        block_on(async move { Answer::report(&c.client.revoke_invitations(&ids).await?) })
     })
 }
