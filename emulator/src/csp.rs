@@ -312,43 +312,138 @@ async fn service_definitions(
 
 // ---- users ------------------------------------------------------------------------------------
 
-fn user_json(u: &User) -> Value {
-    json!({
-        "username": u.username, "firstName": u.first_name, "lastName": u.last_name, "email": u.email,
-        "userId": u.user_id, "idpId": u.idp_id, "acct": u.username, "domain": u.domain, "accessible": true,
-        "userProfile": {"alternativeEmail": "", "language": "en", "locale": "en_US"},
-    })
+// Users are served by the hundred thousand: typed, borrowed shapes serialize without building
+// a JSON tree first.
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserProfileDto {
+    alternative_email: &'static str,
+    language: &'static str,
+    locale: &'static str,
 }
 
-fn role_binding(name: &str, display_name: &str) -> Value {
-    json!({"name": name, "displayName": display_name, "membershipType": "DIRECT", "resource": null,
-        "expiresAt": null, "createdBy": "", "createdDate": "", "lastUpdatedBy": "", "lastUpdatedDate": "",
-        "groupIds": [], "groups": []})
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserDto<'a> {
+    username: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    email: &'a str,
+    user_id: &'a str,
+    idp_id: &'a str,
+    acct: &'a str,
+    domain: &'a str,
+    accessible: bool,
+    user_profile: UserProfileDto,
 }
 
-fn service_roles_json(w: &World, grants: &[ServiceGrant]) -> Vec<Value> {
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RoleBindingDto<'a> {
+    name: &'a str,
+    display_name: String,
+    membership_type: &'static str,
+    resource: Option<()>,
+    expires_at: Option<()>,
+    created_by: &'static str,
+    created_date: &'static str,
+    last_updated_by: &'static str,
+    last_updated_date: &'static str,
+    group_ids: [(); 0],
+    groups: [(); 0],
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceRoleRefDto<'a> {
+    name: &'a str,
+    membership_type: &'static str,
+    resource: Option<()>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ServiceRolesDto<'a> {
+    service_definition_id: &'a str,
+    service_definition_link: String,
+    service_role_names: &'a [String],
+    service_roles: Vec<ServiceRoleRefDto<'a>>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ExpandedUserDto<'a> {
+    user: UserDto<'a>,
+    org_id: &'a str,
+    organization_roles: Vec<RoleBindingDto<'a>>,
+    service_roles: Vec<ServiceRolesDto<'a>>,
+    custom_roles: [(); 0],
+}
+
+fn user_json(u: &User) -> UserDto<'_> {
+    UserDto {
+        username: &u.username,
+        first_name: &u.first_name,
+        last_name: &u.last_name,
+        email: &u.email,
+        user_id: &u.user_id,
+        idp_id: &u.idp_id,
+        acct: &u.username,
+        domain: &u.domain,
+        accessible: true,
+        user_profile: UserProfileDto { alternative_email: "", language: "en", locale: "en_US" },
+    }
+}
+
+fn role_binding<'a>(w: &World, name: &'a str) -> RoleBindingDto<'a> {
+    RoleBindingDto {
+        name,
+        display_name: w.role_display_name(name),
+        membership_type: "DIRECT",
+        resource: None,
+        expires_at: None,
+        created_by: "",
+        created_date: "",
+        last_updated_by: "",
+        last_updated_date: "",
+        group_ids: [],
+        groups: [],
+    }
+}
+
+fn service_roles_json<'a>(w: &World, grants: &'a [ServiceGrant]) -> Vec<ServiceRolesDto<'a>> {
     grants
         .iter()
-        .map(|g| {
-            let link = w.services.iter().find(|s| s.id == g.service_id).map(|s| s.link()).unwrap_or_default();
-            json!({
-                "serviceDefinitionId": g.service_id,
-                "serviceDefinitionLink": link,
-                "serviceRoleNames": g.roles,
-                "serviceRoles": g.roles.iter().map(|r| json!({"name": r, "membershipType": "DIRECT", "resource": null})).collect::<Vec<_>>(),
-            })
+        .map(|g| ServiceRolesDto {
+            service_definition_id: &g.service_id,
+            service_definition_link: w.services.iter().find(|s| s.id == g.service_id).map(|s| s.link()).unwrap_or_default(),
+            service_role_names: &g.roles,
+            service_roles: g.roles.iter().map(|r| ServiceRoleRefDto { name: r, membership_type: "DIRECT", resource: None }).collect(),
         })
         .collect()
 }
 
-fn expanded_user(w: &World, u: &User) -> Value {
-    json!({
-        "user": user_json(u),
-        "orgId": w.org_id,
-        "organizationRoles": u.org_roles.iter().map(|r| role_binding(r, &w.role_display_name(r))).collect::<Vec<_>>(),
-        "serviceRoles": service_roles_json(w, &u.service_roles),
-        "customRoles": [],
-    })
+fn expanded_user<'a>(w: &'a World, u: &'a User) -> ExpandedUserDto<'a> {
+    ExpandedUserDto {
+        user: user_json(u),
+        org_id: &w.org_id,
+        organization_roles: u.org_roles.iter().map(|r| role_binding(w, r)).collect(),
+        service_roles: service_roles_json(w, &u.service_roles),
+        custom_roles: [],
+    }
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UserPageDto<'a> {
+    results: Vec<ExpandedUserDto<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    total_results: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_link: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prev_link: Option<Option<String>>,
 }
 
 fn parse_positive(rid: &RequestId, q: &HashMap<String, String>, name: &str, default: usize) -> Result<usize, Response> {
@@ -376,17 +471,14 @@ async fn list_users(
     }
     let w = shared.world.lock().expect("world lock");
     let service = q.get("serviceDefinitionId").filter(|s| !s.is_empty());
-    let selected: Vec<&User> = match service {
-        Some(sid) => w.users.iter().filter(|u| u.service_roles.iter().any(|g| &g.service_id == sid)).collect(),
-        None => w.users.iter().collect(),
-    };
-    let total = selected.len();
-    let results: Vec<Value> = selected.iter().skip(start - 1).take(limit).map(|u| expanded_user(&w, u)).collect();
+    let in_service = |u: &&User| service.map_or(true, |sid| u.service_roles.iter().any(|g| &g.service_id == sid));
+    let total = if service.is_some() { w.users.iter().filter(in_service).count() } else { w.users.len() };
+    let results: Vec<ExpandedUserDto> = w.users.iter().filter(in_service).skip(start - 1).take(limit).map(|u| expanded_user(&w, u)).collect();
     let base = format!("{AM}/v2/orgs/{org}/users");
     let extra = service.map(|s| format!("&serviceDefinitionId={s}")).unwrap_or_default();
     let next = (start - 1 + limit < total).then(|| format!("{base}?pageStart={}&pageLimit={limit}{extra}", start + limit));
     let prev = (start > 1).then(|| format!("{base}?pageStart={}&pageLimit={limit}{extra}", start.saturating_sub(limit).max(1)));
-    Ok(Json(json!({"results": results, "totalResults": total, "nextLink": next, "prevLink": prev})).into_response())
+    Ok(Json(UserPageDto { results, total_results: Some(total), next_link: Some(next), prev_link: Some(prev) }).into_response())
 }
 
 async fn search_users(
@@ -402,7 +494,7 @@ async fn search_users(
         return Err(bad_request(&rid, "userSearchTerm: required"));
     }
     let w = shared.world.lock().expect("world lock");
-    let results: Vec<Value> = w
+    let results: Vec<ExpandedUserDto> = w
         .users
         .iter()
         .filter(|u| {
@@ -411,7 +503,7 @@ async fn search_users(
         .take(SEARCH_LIMIT)
         .map(|u| expanded_user(&w, u))
         .collect();
-    Ok(Json(json!({"results": results})).into_response())
+    Ok(Json(UserPageDto { results, total_results: None, next_link: None, prev_link: None }).into_response())
 }
 
 fn find_user<'a>(w: &'a World, rid: &RequestId, id: &str) -> Result<&'a User, Response> {
@@ -431,7 +523,7 @@ async fn user_roles(State(shared): S, Extension(rid): Rid, headers: HeaderMap, P
     authorize(&shared, &headers, &rid, Some(&org))?;
     let w = shared.world.lock().expect("world lock");
     let u = find_user(&w, &rid, &user)?;
-    let roles: Vec<Value> = u.org_roles.iter().map(|r| role_binding(r, &w.role_display_name(r))).collect();
+    let roles: Vec<RoleBindingDto> = u.org_roles.iter().map(|r| role_binding(&w, r)).collect();
     Ok(Json(json!({"organizationRoles": roles})).into_response())
 }
 
@@ -554,7 +646,7 @@ fn invitation_json(w: &World, base_url: &str, inv: &Invitation) -> Value {
         "invitationLink": format!("{base_url}/csp/gateway/discovery?invitation={}", inv.id),
         "invitedByUsername": inv.generated_by,
         "orgRoleNames": inv.org_roles,
-        "organizationRoles": inv.org_roles.iter().map(|r| role_binding(r, &w.role_display_name(r))).collect::<Vec<_>>(),
+        "organizationRoles": inv.org_roles.iter().map(|r| role_binding(w, r)).collect::<Vec<_>>(),
         "serviceRolesDtos": service_dtos,
         "customRoles": [], "customGroups": [], "customGroupsIds": [],
     })

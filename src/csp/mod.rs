@@ -377,36 +377,38 @@ impl CspClient {
         }
     }
 
-    async fn users_page(&self, path: &str) -> Result<WireUserPage> {
-        self.get_json(path, "users page").await
+    /// One page of users, converted as it arrives so the service's bulkier shape is not kept.
+    async fn users_page(&self, path: &str, services: &HashMap<String, String>) -> Result<(Vec<User>, Option<usize>, Option<String>)> {
+        let page: WireUserPage = self.get_json(path, "users page").await?;
+        let users = page.results.into_iter().map(|w| self.to_user(w, services)).collect();
+        Ok((users, page.total_results, page.next_link))
     }
 
     /// Every user of the organization, however many pages it takes, each once.
     pub async fn all_users(&self) -> Result<Vec<User>> {
         let services = self.service_names().await?;
+        let services = &services;
         let limit = self.inner.page_size;
         let base = format!("{AM}/v2/orgs/{}/users", self.inner.org_id);
-        let first = self.users_page(&format!("{base}?pageStart=1&pageLimit={limit}")).await?;
-        let mut pages = Vec::new();
-        let mut next = first.next_link.clone();
-        if let (Some(total), Some(_)) = (first.total_results, &first.next_link) {
+        let (first, total, first_next) = self.users_page(&format!("{base}?pageStart=1&pageLimit={limit}"), services).await?;
+        let mut pages = vec![first];
+        let mut next = first_next.clone();
+        if let (Some(total), Some(_)) = (total, &first_next) {
             // The total is known: the remaining pages are fetched side by side, in order.
             let starts: Vec<usize> = (1 + limit..=total).step_by(limit).collect();
-            let fetched: Vec<Result<WireUserPage>> = stream::iter(starts)
+            let fetched: Vec<Result<(Vec<User>, Option<usize>, Option<String>)>> = stream::iter(starts)
                 .map(|s| {
                     let path = format!("{base}?pageStart={s}&pageLimit={limit}");
-                    async move { self.users_page(&path).await }
+                    async move { self.users_page(&path, services).await }
                 })
                 .buffered(self.inner.concurrency)
                 .collect()
                 .await;
-            pages.push(first);
             for p in fetched {
-                pages.push(p?);
+                let (users, _, link) = p?;
+                pages.push(users);
+                next = link;
             }
-            next = pages.last().and_then(|p| p.next_link.clone());
-        } else {
-            pages.push(first);
         }
         // Users added while paging, or a service that gives no total: follow nextLink.
         let mut guard = 0usize;
@@ -415,19 +417,19 @@ impl CspClient {
             if guard > 100_000 {
                 return Err(Error::new(ErrorCategory::Protocol, "paging did not end after 100,000 pages"));
             }
-            let page = self.users_page(&same_server_path(&link)?).await?;
-            if page.results.is_empty() {
+            let (users, _, link) = self.users_page(&same_server_path(&link)?, services).await?;
+            if users.is_empty() {
                 break;
             }
-            next = page.next_link.clone();
-            pages.push(page);
+            next = link;
+            pages.push(users);
         }
-        let mut seen = HashSet::new();
-        let mut users = Vec::new();
+        let mut seen = HashSet::with_capacity(pages.iter().map(Vec::len).sum());
+        let mut users = Vec::with_capacity(seen.capacity());
         for page in pages {
-            for w in page.results {
-                if seen.insert(w.user.user_id.clone()) {
-                    users.push(self.to_user(w, &services));
+            for u in page {
+                if seen.insert(u.id.clone()) {
+                    users.push(u);
                 }
             }
         }
@@ -442,11 +444,14 @@ impl CspClient {
         }
         let mut terms = Vec::new();
         for p in patterns {
+            // The service matches one field at a time, so the term is one word of the pattern's
+            // literal text: "Ada Andersen" searches "andersen" and then filters exactly.
             let literal = p.longest_literal();
-            if literal.chars().count() < 3 || literal.contains(char::is_whitespace) {
+            let word = literal.split_whitespace().max_by_key(|w| w.chars().count()).unwrap_or("").to_string();
+            if word.chars().count() < 3 {
                 return Ok(None);
             }
-            terms.push(literal);
+            terms.push(word);
         }
         let services = self.service_names().await?;
         let mut out = Vec::new();

@@ -129,13 +129,14 @@ pub struct ServiceRole {
 }
 
 // ---- the service's shapes (section 2.3 of the reference) -------------------------------------
+// Unknown fields never fail a read. Types read a few at a time keep them (`_extra`); the per-user
+// types, read by the hundred thousand, skip them: buffering every field of every user tripled
+// the memory and time of a full listing.
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct WireRoleBinding {
     pub name: String,
-    #[serde(flatten)]
-    pub _extra: Map<String, Value>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -149,8 +150,6 @@ pub(crate) struct WireServiceRoles {
     pub service_role_names: Vec<String>,
     #[serde(default)]
     pub service_roles: Vec<WireRoleBinding>,
-    #[serde(flatten)]
-    pub _extra: Map<String, Value>,
 }
 
 impl WireServiceRoles {
@@ -185,8 +184,6 @@ pub(crate) struct WireUserProfile {
     pub email: Option<String>,
     #[serde(default)]
     pub user_id: String,
-    #[serde(flatten)]
-    pub _extra: Map<String, Value>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -197,8 +194,6 @@ pub(crate) struct WireExpandedUser {
     pub organization_roles: Vec<WireRoleBinding>,
     #[serde(default)]
     pub service_roles: Vec<WireServiceRoles>,
-    #[serde(flatten)]
-    pub _extra: Map<String, Value>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -210,8 +205,6 @@ pub(crate) struct WireUserPage {
     pub total_results: Option<usize>,
     #[serde(default)]
     pub next_link: Option<String>,
-    #[serde(flatten)]
-    pub _extra: Map<String, Value>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
