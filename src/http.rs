@@ -5,7 +5,7 @@
 use crate::error::{Error, ErrorCategory, Result};
 use crate::secret::Secret;
 use rand::Rng;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::Method;
 use serde_json::Value;
 use std::sync::Mutex;
@@ -52,6 +52,8 @@ pub(crate) enum Auth<'a> {
     None,
     /// The access token, sent as `csp-auth-token`.
     CspToken(&'a Secret),
+    /// A Cloud Director session token, sent as `Authorization: Bearer`.
+    Bearer(&'a Secret),
     Basic(&'a str, &'a Secret),
 }
 
@@ -212,13 +214,17 @@ impl Transport {
 
     async fn send_once(&self, call: &Call<'_>) -> std::result::Result<Reply, SendFailure> {
         let url = format!("{}{}", self.base, call.path);
-        let mut req = self.http.request(call.method.clone(), &url).header(ACCEPT, "application/json");
+        let mut req = self.http.request(call.method.clone(), &url);
+        if !call.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept")) {
+            req = req.header(ACCEPT, "application/json");
+        }
         for (name, value) in &call.headers {
             req = req.header(*name, value.as_str());
         }
         req = match &call.auth {
             Auth::None => req,
             Auth::CspToken(t) => req.header("csp-auth-token", sensitive(t.expose())),
+            Auth::Bearer(t) => req.header(AUTHORIZATION, sensitive(&format!("Bearer {}", t.expose()))),
             Auth::Basic(user, secret) => req.basic_auth(user, Some(secret.expose())),
         };
         req = match &call.body {

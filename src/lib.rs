@@ -13,6 +13,7 @@
 
 pub mod bulk;
 pub mod csp;
+pub mod vcd;
 pub mod error;
 pub mod ffi;
 pub mod http;

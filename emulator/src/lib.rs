@@ -8,6 +8,8 @@ mod csp;
 pub mod faults;
 pub mod jwt;
 mod server;
+mod vcd;
+pub mod vcd_world;
 pub mod world;
 
 use rand::rngs::StdRng;
@@ -20,6 +22,31 @@ use std::sync::{Arc, Mutex};
 
 pub use faults::FaultRule;
 pub use world::World;
+
+/// Case-insensitive match of `text` against `pattern`, where `*` stands for any run of
+/// characters (FIQL filter values).
+pub(crate) fn wildcard_eq(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0usize, 0usize, None::<usize>, 0usize);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -34,6 +61,8 @@ pub struct Config {
     pub tls_ca_out: Option<PathBuf>,
     /// Host name the TLS certificate is issued for (default `localhost` and `127.0.0.1`).
     pub tls_names: Vec<String>,
+    /// Seeded users of the Cloud Director tenant org.
+    pub vcd_users: usize,
 }
 
 impl Default for Config {
@@ -48,6 +77,7 @@ impl Default for Config {
             tls: false,
             tls_ca_out: None,
             tls_names: vec!["localhost".into(), "127.0.0.1".into()],
+            vcd_users: 25,
         }
     }
 }
@@ -97,7 +127,10 @@ impl Shared {
     }
 
     pub fn seed_world(config: &Config) -> World {
-        world::Seeder::new(config.seed).world(config.users, config.invitations)
+        let mut seeder = world::Seeder::new(config.seed);
+        let mut w = seeder.world(config.users, config.invitations);
+        w.vcd = seeder.vcd_world(config.vcd_users);
+        w
     }
 }
 
@@ -124,6 +157,12 @@ impl Emulator {
             "appId": w.oauth_apps[0].app_id,
             "appSecret": w.oauth_apps[0].app_secret,
         });
+        let vcd_token = w.vcd.api_tokens.first().map(|t| t.token.clone()).unwrap_or_default();
+        v["vcdUrl"] = json!(self.url);
+        v["vcdOrg"] = json!(vcd_world::TENANT_ORG);
+        v["vcdUser"] = json!(vcd_world::TENANT_ADMIN);
+        v["vcdPassword"] = json!(w.vcd.admin_password);
+        v["vcdApiToken"] = json!(vcd_token);
         if let Some(path) = &self.shared.config.tls_ca_out {
             v["caCertificateFile"] = json!(path.display().to_string());
         }

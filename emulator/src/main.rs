@@ -4,12 +4,13 @@
 use std::process::ExitCode;
 use vcs_emulator::Config;
 
-const USAGE: &str = "usage: vcs-emulator [--listen ADDR] [--users N] [--invitations N] [--seed S]
+const USAGE: &str = "usage: vcs-emulator [--listen ADDR] [--users N] [--invitations N] [--vcd-users N] [--seed S]
                     [--token-ttl SECONDS] [--state FILE] [--tls [--tls-ca-out FILE]]
 
   --listen ADDR        address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
   --users N            seeded users (default 25)
   --invitations N      seeded invitations, pending, redeemed and revoked (default 6)
+  --vcd-users N        seeded users of the Cloud Director tenant org (default 25)
   --seed S             seed for ids and names (default 1)
   --token-ttl SECONDS  access token lifetime (default 1800)
   --state FILE         load state from FILE at start and save it after every change
@@ -24,6 +25,7 @@ fn parse(args: &[String]) -> Result<Config, String> {
         match flag.as_str() {
             "--listen" => c.listen = value("--listen")?.parse().map_err(|e| format!("--listen: {e}"))?,
             "--users" => c.users = value("--users")?.parse().map_err(|e| format!("--users: {e}"))?,
+            "--vcd-users" => c.vcd_users = value("--vcd-users")?.parse().map_err(|e| format!("--vcd-users: {e}"))?,
             "--invitations" => c.invitations = value("--invitations")?.parse().map_err(|e| format!("--invitations: {e}"))?,
             "--seed" => c.seed = value("--seed")?.parse().map_err(|e| format!("--seed: {e}"))?,
             "--token-ttl" => c.token_ttl_seconds = value("--token-ttl")?.parse().map_err(|e| format!("--token-ttl: {e}"))?,

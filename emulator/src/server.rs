@@ -54,7 +54,7 @@ pub async fn serve(
     shared: Arc<Shared>,
     mut shutdown: tokio::sync::oneshot::Receiver<()>,
 ) {
-    let router = crate::csp::router().merge(crate::control::router()).with_state(shared.clone());
+    let router = crate::csp::router().merge(crate::vcd::router()).merge(crate::control::router()).with_state(shared.clone());
     // Stopping closes open keep-alive connections too, so no request reaches a stopped emulator.
     let (close_tx, close_rx) = tokio::sync::watch::channel(false);
     let mut connections = tokio::task::JoinSet::new();
@@ -159,7 +159,11 @@ async fn handle(
         r
     } else if let Some((status, retry_after)) = action.status {
         let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut r = crate::csp::error_response(&request_id, code, "emulator.fault", "Injected by an emulator fault rule.");
+        let mut r = if path.starts_with("/cloudapi") || path.starts_with("/oauth") {
+            crate::vcd::vcd_error(code, "EMULATOR_FAULT", "Injected by an emulator fault rule.")
+        } else {
+            crate::csp::error_response(&request_id, code, "emulator.fault", "Injected by an emulator fault rule.")
+        };
         if let Some(secs) = retry_after {
             r.headers_mut().insert("retry-after", HeaderValue::from(secs));
         }

@@ -26,6 +26,9 @@ pub struct World {
     pub invitations: Vec<Invitation>,
     /// Counter behind new ids, so ids stay deterministic for a given seed.
     pub next_serial: u64,
+    /// The Cloud Director part, served on the same address.
+    #[serde(default)]
+    pub vcd: crate::vcd_world::VcdWorld,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -155,6 +158,10 @@ impl Seeder {
         Seeder { rng: StdRng::seed_from_u64(seed) }
     }
 
+    pub(crate) fn rng(&mut self) -> &mut StdRng {
+        &mut self.rng
+    }
+
     pub fn uuid(&mut self) -> String {
         let b: [u8; 16] = self.rng.gen();
         uuid::Builder::from_random_bytes(b).into_uuid().to_string()
@@ -242,6 +249,7 @@ impl Seeder {
             users: Vec::with_capacity(users.max(1)),
             invitations: Vec::new(),
             next_serial: 0,
+            vcd: Default::default(),
         };
         let mut taken = HashSet::with_capacity(users.max(1));
         for i in 0..users.max(1) {

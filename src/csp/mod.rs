@@ -976,7 +976,7 @@ impl CspClient {
 }
 
 /// Percent-encodes one path segment or query value.
-pub(crate) fn enc(s: &str) -> String {
+pub fn enc(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
 }
 

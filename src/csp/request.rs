@@ -7,7 +7,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
 /// Accepts `"x"` or `["x", "y"]` (or null) for a list field.
-fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+pub(crate) fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum OneOrMany {
@@ -113,7 +113,7 @@ pub struct InvitationRequest {
 }
 
 /// A list of names, or of objects carrying a `name` (as returned by the get functions).
-fn names_or_objects<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+pub(crate) fn names_or_objects<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
     let v = Value::deserialize(d)?;
     let items = match v {
         Value::String(s) => return Ok(vec![s]),

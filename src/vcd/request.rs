@@ -1,0 +1,325 @@
+//! What callers ask of Cloud Director, as Rust values and camelCase JSON (the C ABI parses into
+//! these, so every front end validates the same way).
+
+use crate::csp::request::{check_email, one_or_many};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Deserializer};
+use serde_json::{json, Value};
+
+/// Connection options as JSON (`vcd_connect`, `Connect-Vcd`).
+#[derive(Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VcdConnectRequest {
+    pub server: String,
+    /// Tenant org name, or `System` for the provider.
+    pub org: String,
+    #[serde(default)]
+    pub username: Option<String>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub api_token: Option<String>,
+    #[serde(default)]
+    pub api_version: Option<String>,
+    #[serde(default)]
+    pub ca_certificate: Option<String>,
+    #[serde(default)]
+    pub insecure_skip_tls_verify: bool,
+    #[serde(default)]
+    pub timeout_seconds: Option<f64>,
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
+    #[serde(default)]
+    pub concurrency: Option<usize>,
+}
+
+impl std::fmt::Debug for VcdConnectRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VcdConnectRequest")
+            .field("server", &self.server)
+            .field("org", &self.org)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("api_token", &self.api_token.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
+    }
+}
+
+impl VcdConnectRequest {
+    pub fn into_options(self) -> Result<super::VcdConnectOptions> {
+        use super::{VcdConnectOptions, VcdCredentials};
+        let credentials = match (self.api_token, self.username, self.password) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => return Err(Error::invalid("apiToken", "give either apiToken or username + password, not both")),
+            (Some(t), None, None) => VcdCredentials::ApiToken(t.into()),
+            (None, Some(u), Some(p)) => VcdCredentials::Password { username: u, password: p.into() },
+            (None, Some(_), None) => return Err(Error::invalid("password", "required with username")),
+            (None, None, Some(_)) => return Err(Error::invalid("username", "required with password")),
+            (None, None, None) => return Err(Error::invalid("username", "required (with password), or give apiToken")),
+        };
+        let mut o = VcdConnectOptions::new(self.server, &self.org, credentials);
+        o.tls.ca_certificate_pem = self.ca_certificate;
+        o.tls.insecure_skip_tls_verify = self.insecure_skip_tls_verify;
+        if let Some(v) = self.api_version {
+            o.api_version = v;
+        }
+        if let Some(t) = self.timeout_seconds {
+            if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
+                return Err(Error::invalid("timeoutSeconds", "must be more than 0 and at most 3600"));
+            }
+            o.timeout = std::time::Duration::from_secs_f64(t);
+        }
+        if let Some(n) = self.max_attempts {
+            if n == 0 || n > 20 {
+                return Err(Error::invalid("maxAttempts", "must be between 1 and 20"));
+            }
+            o.retry.max_attempts = n;
+        }
+        if let Some(c) = self.concurrency {
+            o.concurrency = c;
+        }
+        Ok(o)
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VcdUserQuery {
+    /// Patterns matched against the username and the full name.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub name: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub email: Vec<String>,
+    /// User URNs.
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub id: Vec<String>,
+    /// A FIQL filter passed to the service as it is (`providerType==LDAP;enabled==true`).
+    #[serde(default)]
+    pub filter: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VcdRoleQuery {
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub name: Vec<String>,
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub id: Vec<String>,
+}
+
+/// Role names, URNs, or role objects (`{"id", "name"}`).
+fn roles_field<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
+    let v = Value::deserialize(d)?;
+    let items = match v {
+        Value::Null => return Ok(Vec::new()),
+        Value::String(s) => return Ok(vec![s]),
+        Value::Array(items) => items,
+        _ => return Err(serde::de::Error::custom("expected a role name, or an array of role names, URNs or role objects")),
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Value::String(s) => Ok(s),
+            Value::Object(m) => m
+                .get("id")
+                .or_else(|| m.get("name"))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| serde::de::Error::custom(format!("item {i}: a role object needs an \"id\" or a \"name\""))),
+            _ => Err(serde::de::Error::custom(format!("item {i}: expected a role name or a role object"))),
+        })
+        .collect()
+}
+
+const PROVIDER_TYPES: [&str; 4] = ["LOCAL", "LDAP", "SAML", "OAUTH"];
+
+/// One user to create. `password` is required for LOCAL users and refused for the others.
+#[derive(Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewVcdUser {
+    pub username: String,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default, alias = "roleEntityRefs", deserialize_with = "roles_field")]
+    pub roles: Vec<String>,
+    #[serde(default)]
+    pub full_name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    #[serde(default)]
+    pub provider_type: Option<String>,
+    #[serde(default)]
+    pub is_group_role: bool,
+    #[serde(default)]
+    pub name_in_source: Option<String>,
+    #[serde(default)]
+    pub stored_vm_quota: Option<i64>,
+    #[serde(default)]
+    pub deployed_vm_quota: Option<i64>,
+}
+
+impl std::fmt::Debug for NewVcdUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewVcdUser")
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("roles", &self.roles)
+            .field("provider_type", &self.provider_type)
+            .finish_non_exhaustive()
+    }
+}
+
+fn quota(field: &str, v: Option<i64>) -> Result<i64> {
+    match v {
+        None => Ok(0),
+        Some(n) if (0..=i32::MAX as i64).contains(&n) => Ok(n),
+        Some(n) => Err(Error::invalid(field, format!("{n} is not a quota: 0 (unlimited) to 2147483647"))),
+    }
+}
+
+impl NewVcdUser {
+    /// Checks the user and builds the CloudAPI body (roles are filled in by the client).
+    pub fn to_body(&self, field: &str) -> Result<Value> {
+        let f = |name: &str| format!("{field}.{name}");
+        let username = self.username.trim();
+        if username.is_empty() {
+            return Err(Error::invalid(f("username"), "required"));
+        }
+        if self.roles.is_empty() && !self.is_group_role {
+            return Err(Error::invalid(f("roles"), "required: at least one role (or isGroupRole)"));
+        }
+        let provider = self.provider_type.clone().unwrap_or_else(|| "LOCAL".into()).to_uppercase();
+        if !PROVIDER_TYPES.contains(&provider.as_str()) {
+            return Err(Error::invalid(f("providerType"), format!("'{provider}' is not one of LOCAL, LDAP, SAML, OAUTH")));
+        }
+        match (provider.as_str(), &self.password) {
+            ("LOCAL", None) => return Err(Error::invalid(f("password"), "required for a LOCAL user")),
+            ("LOCAL", Some(p)) if p.chars().count() < 6 => return Err(Error::invalid(f("password"), "at least 6 characters")),
+            (p, Some(_)) if p != "LOCAL" => return Err(Error::invalid(f("password"), format!("must be empty for a {p} user: the identity provider holds it"))),
+            _ => {}
+        }
+        if let Some(e) = self.email.as_deref().filter(|e| !e.is_empty()) {
+            check_email(&f("email"), e)?;
+        }
+        Ok(json!({
+            "username": username,
+            "password": self.password,
+            "fullName": self.full_name.clone().unwrap_or_default(),
+            "email": self.email.clone().unwrap_or_default(),
+            "description": self.description.clone().unwrap_or_default(),
+            "enabled": self.enabled.unwrap_or(true),
+            "providerType": provider,
+            "isGroupRole": self.is_group_role,
+            "nameInSource": self.name_in_source.clone().unwrap_or_else(|| username.to_string()),
+            "storedVmQuota": quota(&f("storedVmQuota"), self.stored_vm_quota)?,
+            "deployedVmQuota": quota(&f("deployedVmQuota"), self.deployed_vm_quota)?,
+            "roleEntityRefs": [],
+        }))
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewVcdUsersRequest {
+    pub users: Vec<NewVcdUser>,
+}
+
+/// Changes to one user; absent fields stay as they are.
+#[derive(Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VcdUserChanges {
+    pub id: String,
+    #[serde(default)]
+    pub full_name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    #[serde(default, deserialize_with = "opt_roles")]
+    pub roles: Option<Vec<String>>,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub stored_vm_quota: Option<i64>,
+    #[serde(default)]
+    pub deployed_vm_quota: Option<i64>,
+}
+
+fn opt_roles<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<String>>, D::Error> {
+    roles_field(d).map(Some)
+}
+
+impl std::fmt::Debug for VcdUserChanges {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VcdUserChanges").field("id", &self.id).field("password", &self.password.as_ref().map(|_| "<redacted>")).finish_non_exhaustive()
+    }
+}
+
+impl VcdUserChanges {
+    /// Applies the plain-field changes to a user's JSON (roles are resolved by the client).
+    pub fn apply(&self, body: &mut Value) -> Result<()> {
+        if let Some(v) = &self.full_name {
+            body["fullName"] = json!(v);
+        }
+        if let Some(v) = &self.email {
+            if !v.is_empty() {
+                check_email("email", v)?;
+            }
+            body["email"] = json!(v);
+        }
+        if let Some(v) = &self.description {
+            body["description"] = json!(v);
+        }
+        if let Some(v) = self.enabled {
+            body["enabled"] = json!(v);
+        }
+        if let Some(p) = &self.password {
+            if body["providerType"] != "LOCAL" {
+                return Err(Error::invalid("password", format!("only a LOCAL user has a password here; this one is {}", body["providerType"])));
+            }
+            if p.chars().count() < 6 {
+                return Err(Error::invalid("password", "at least 6 characters"));
+            }
+            body["password"] = json!(p);
+        }
+        if self.stored_vm_quota.is_some() {
+            body["storedVmQuota"] = json!(quota("storedVmQuota", self.stored_vm_quota)?);
+        }
+        if self.deployed_vm_quota.is_some() {
+            body["deployedVmQuota"] = json!(quota("deployedVmQuota", self.deployed_vm_quota)?);
+        }
+        Ok(())
+    }
+}
+
+/// `vcd_remove_users`: `{"users": [...]}`: URNs, usernames, patterns, or user objects.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RemoveVcdUsersRequest {
+    pub users: Vec<Value>,
+}
+
+impl RemoveVcdUsersRequest {
+    pub fn refs(&self) -> Result<Vec<String>> {
+        self.users
+            .iter()
+            .enumerate()
+            .map(|(i, v)| match v {
+                Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+                Value::Object(m) => m
+                    .get("id")
+                    .or_else(|| m.get("username"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| Error::invalid(format!("users[{i}]"), "a user object needs an \"id\" or a \"username\"")),
+                _ => Err(Error::invalid(format!("users[{i}]"), "expected a user URN, a username or a user object")),
+            })
+            .collect()
+    }
+}
