@@ -79,6 +79,11 @@ typedef enum VcsStatus {
 } VcsStatus;
 
 /**
+ * A Cloud Director session. Opaque; create with `vcd_connect`, free with `vcd_disconnect`.
+ */
+typedef struct VcdConnection VcdConnection;
+
+/**
  * A connection to one CSP organization. Opaque; create with `vcs_connect`, free with `vcs_disconnect`.
  */
 typedef struct VcsConnection VcsConnection;
@@ -233,6 +238,96 @@ enum VcsStatus vcs_new_user_invitations(const struct VcsConnection *conn,
 enum VcsStatus vcs_remove_user_invitations(const struct VcsConnection *conn,
                                            const char *request_json,
                                            char **out_json);
+
+/**
+ * Logs in to Cloud Director (`Connect-Vcd`).
+ *
+ * `options_json`: `{"server": "https://vcd.example.com", "org": "acme", "username": ...,
+ * "password": ...}` or `{"server", "org", "apiToken"}`; `org` `System` logs in as the provider.
+ * Optional: `apiVersion` (default "37.0"), `caCertificate`, `insecureSkipTlsVerify`,
+ * `timeoutSeconds`, `maxAttempts`, `concurrency`. On success `*out` receives the session and
+ * `*out_json` the session info.
+ *
+ * # Safety
+ * `options_json` must be NULL or a NUL-terminated string; `out` and `out_json` must be NULL or
+ * point to writable pointers.
+ */
+enum VcsStatus vcd_connect(const char *options_json, struct VcdConnection **out, char **out_json);
+
+/**
+ * Logs out (best effort) and frees the session (`Disconnect-Vcd`). NULL is ignored; a handle
+ * that is not live gives `VCS_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `conn` must be NULL or a value `vcd_connect` returned.
+ */
+enum VcsStatus vcd_disconnect(struct VcdConnection *conn);
+
+/**
+ * Users of the org (`Get-VcdUser`), every page. `query_json`: NULL or `{"name": "a*",
+ * "email": ..., "id": ..., "filter": "providerType==LDAP"}`. Answer: array.
+ *
+ * # Safety
+ * `query_json` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.
+ */
+enum VcsStatus vcd_get_users(const struct VcdConnection *conn,
+                             const char *query_json,
+                             char **out_json);
+
+/**
+ * One user by URN (`Get-VcdUser -Id`). `user_id`: `urn:vcloud:user:...`. Answer: the user.
+ *
+ * # Safety
+ * `user_id` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.
+ */
+enum VcsStatus vcd_get_user(const struct VcdConnection *conn, const char *user_id, char **out_json);
+
+/**
+ * Creates users (`New-VcdUser`). `request_json`: `{"users": [{"username", "password",
+ * "roles": ["vApp User"], "fullName", "email", "description", "enabled", "providerType",
+ * "isGroupRole", "nameInSource", "storedVmQuota", "deployedVmQuota"}]}`. Answer: the per-item
+ * report, each created user in `result`; `VCS_PARTIAL_FAILURE` if any failed.
+ *
+ * # Safety
+ * `request_json` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.
+ */
+enum VcsStatus vcd_new_user(const struct VcdConnection *conn,
+                            const char *request_json,
+                            char **out_json);
+
+/**
+ * Changes a user (`Set-VcdUser`). `request_json`: `{"id": "urn:vcloud:user:...", "fullName",
+ * "email", "description", "enabled", "roles", "password", "storedVmQuota", "deployedVmQuota"}`;
+ * absent fields stay. Answer: the user as it is now.
+ *
+ * # Safety
+ * `request_json` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.
+ */
+enum VcsStatus vcd_set_user(const struct VcdConnection *conn,
+                            const char *request_json,
+                            char **out_json);
+
+/**
+ * Removes users (`Remove-VcdUser`). `request_json`: `{"users": [...]}`: URNs, usernames,
+ * patterns or user objects. Answer: the per-item report; `VCS_PARTIAL_FAILURE` if any failed.
+ *
+ * # Safety
+ * `request_json` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.
+ */
+enum VcsStatus vcd_remove_users(const struct VcdConnection *conn,
+                                const char *request_json,
+                                char **out_json);
+
+/**
+ * Roles the org may give (`Get-VcdRole`). `query_json`: NULL or `{"name": "vApp*", "id": ...}`.
+ * Answer: array.
+ *
+ * # Safety
+ * `query_json` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.
+ */
+enum VcsStatus vcd_get_roles(const struct VcdConnection *conn,
+                             const char *query_json,
+                             char **out_json);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -134,3 +134,28 @@ async fn the_example_program_lists_users() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("status 2"), "{}", show(&out));
 }
+
+async fn vcd_scenario(extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("vcd_scenario");
+    compile("tests/c/vcd_scenario.c", &bin, extra);
+    let emu = common::emulator(5).await;
+    let i = emu.connection_info();
+    let mut cmd = Command::new(&bin);
+    for k in ["vcdUrl", "vcdOrg", "vcdUser", "vcdPassword"] {
+        cmd.arg(i[k].as_str().unwrap());
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    run(cmd).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn c_cloud_director_scenario_passes_plainly_and_under_address_sanitizer() {
+    let out = vcd_scenario(&[], &[]).await;
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("checks passed, 0 failed"));
+    let out = vcd_scenario(&["-fsanitize=address", "-fno-omit-frame-pointer"], &[("ASAN_OPTIONS", "detect_leaks=1:exitcode=86")]).await;
+    assert!(out.status.success(), "{}", show(&out));
+}

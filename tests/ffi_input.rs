@@ -247,3 +247,51 @@ fn the_version_is_the_crate_version() {
     assert_eq!(v, env!("CARGO_PKG_VERSION"));
     unsafe { vcs_string_free(null_mut()) };
 }
+
+type VcdFn = unsafe extern "C" fn(*const VcdConnection, *const c_char, *mut *mut c_char) -> VcsStatus;
+
+#[test]
+fn random_json_never_crashes_the_cloud_director_entry_points() {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let emu = rt.block_on(common::emulator(3));
+    let info = emu.connection_info();
+    std::thread::spawn(move || {
+        let url = info["vcdUrl"].as_str().unwrap().to_string();
+        let opts = c(&json!({"server": url, "org": info["vcdOrg"], "username": info["vcdUser"], "password": info["vcdPassword"]}).to_string());
+        let mut conn: *mut VcdConnection = null_mut();
+        let (s, v) = call(|o| unsafe { vcd_connect(opts.as_ptr(), &mut conn, o) });
+        assert_eq!(s, VcsStatus::VCS_OK, "{v}");
+        let conn = Conn2(conn);
+        let functions: Vec<VcdFn> = vec![vcd_get_users, vcd_get_user, vcd_new_user, vcd_set_user, vcd_remove_users, vcd_get_roles];
+        let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config { cases: 64, failure_persistence: None, ..Default::default() });
+        runner
+            .run(&(arb_json(), 0usize..7), |(value, which)| {
+                if which == 6 {
+                    let mut v = value.clone();
+                    if let Some(m) = v.as_object_mut() {
+                        m.insert("server".into(), json!(url));
+                        m.insert("maxAttempts".into(), json!(1));
+                    }
+                    let o2 = c(&v.to_string());
+                    let mut out_conn = null_mut();
+                    let (s, _) = call(|o| unsafe { vcd_connect(o2.as_ptr(), &mut out_conn, o) });
+                    if s == VcsStatus::VCS_OK {
+                        unsafe { vcd_disconnect(out_conn) };
+                    }
+                } else {
+                    let text = c(&value.to_string());
+                    call(|o| unsafe { functions[which](conn.0, text.as_ptr(), o) });
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(unsafe { vcd_disconnect(conn.0) }, VcsStatus::VCS_OK);
+    })
+    .join()
+    .unwrap();
+    drop(emu);
+}
+
+struct Conn2(*mut VcdConnection);
+unsafe impl Send for Conn2 {}
+unsafe impl Sync for Conn2 {}

@@ -2,11 +2,12 @@
 //! checked for NULL, UTF-8 and JSON, results and errors written as library-owned JSON strings.
 //! Also the registry of live connection handles, so a stale or freed handle is an error, not a crash.
 
-use super::{VcsConnection, VcsStatus};
+use super::VcsStatus;
 use crate::error::{Error, ErrorCategory, Result};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::any::TypeId;
+use std::collections::HashMap;
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -149,44 +150,49 @@ fn kind(v: &Value) -> &'static str {
 
 // ---- connection handles ---------------------------------------------------------------------
 
-fn live() -> &'static Mutex<HashSet<usize>> {
-    static LIVE: OnceLock<Mutex<HashSet<usize>>> = OnceLock::new();
-    LIVE.get_or_init(|| Mutex::new(HashSet::new()))
+/// Live handles by address, with their type, so a freed, foreign or wrongly typed pointer is
+/// refused instead of used.
+fn live() -> &'static Mutex<HashMap<usize, TypeId>> {
+    static LIVE: OnceLock<Mutex<HashMap<usize, TypeId>>> = OnceLock::new();
+    LIVE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
-pub fn register(conn: VcsConnection) -> *mut VcsConnection {
-    let ptr = Arc::into_raw(Arc::new(conn)) as *mut VcsConnection;
-    live().lock().unwrap_or_else(|p| p.into_inner()).insert(ptr as usize);
+pub fn register<T: Send + Sync + 'static>(value: T) -> *mut T {
+    let ptr = Arc::into_raw(Arc::new(value)) as *mut T;
+    live().lock().unwrap_or_else(|p| p.into_inner()).insert(ptr as usize, TypeId::of::<T>());
     ptr
 }
 
 /// A counted reference to a live handle: a call in flight keeps the connection alive even if
 /// another thread disconnects it meanwhile.
-pub fn handle(ptr: *const VcsConnection, name: &str) -> Result<Arc<VcsConnection>> {
+pub fn handle<T: Send + Sync + 'static>(ptr: *const T, name: &str) -> Result<Arc<T>> {
     if ptr.is_null() {
         return Err(Error::invalid(name, "must not be NULL"));
     }
     let set = live().lock().unwrap_or_else(|p| p.into_inner());
-    if !set.contains(&(ptr as usize)) {
-        return Err(Error::invalid(name, "is not a live connection (never connected, or already disconnected)"));
+    match set.get(&(ptr as usize)) {
+        Some(t) if *t == TypeId::of::<T>() => {}
+        Some(_) => return Err(Error::invalid(name, "is a handle of another kind (a CSP connection where a Cloud Director one is expected, or the reverse)")),
+        None => return Err(Error::invalid(name, "is not a live connection (never connected, or already disconnected)")),
     }
-    // SAFETY: the pointer is in the live set, so it came from Arc::into_raw and its count is > 0.
+    // SAFETY: the pointer is live with this type, so it came from Arc::into_raw::<T> and its count is > 0.
     unsafe {
         Arc::increment_strong_count(ptr);
         Ok(Arc::from_raw(ptr))
     }
 }
 
-/// Forgets a handle; the connection is freed when the last call using it returns.
-pub fn release(ptr: *const VcsConnection) -> bool {
-    let removed = live().lock().unwrap_or_else(|p| p.into_inner()).remove(&(ptr as usize));
-    if removed {
-        // SAFETY: the registry held exactly one count for this pointer; it is given back once.
-        unsafe { drop(Arc::from_raw(ptr)) };
+/// Forgets a handle and gives back the registry's reference; the value is freed when the last
+/// call using it returns. `None` if the pointer was not a live handle of this type.
+pub fn release<T: Send + Sync + 'static>(ptr: *const T) -> Option<Arc<T>> {
+    let mut set = live().lock().unwrap_or_else(|p| p.into_inner());
+    if set.get(&(ptr as usize)) != Some(&TypeId::of::<T>()) {
+        return None;
     }
-    removed
+    set.remove(&(ptr as usize));
+    // SAFETY: the registry held exactly one count for this pointer; it is given back once.
+    Some(unsafe { Arc::from_raw(ptr) })
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,9 @@
 //!   while the library's shared runtime does the work.
 
 mod guard;
+mod vcd;
+
+pub use vcd::*;
 
 use crate::csp::request::*;
 use crate::csp::CspClient;
@@ -125,7 +128,7 @@ pub unsafe extern "C" fn vcs_disconnect(conn: *mut VcsConnection) -> VcsStatus {
     if conn.is_null() {
         return VcsStatus::VCS_OK;
     }
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| release(conn))) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| release(conn).is_some())) {
         Ok(true) => VcsStatus::VCS_OK,
         Ok(false) => VcsStatus::VCS_INVALID_ARGUMENT,
         Err(_) => VcsStatus::VCS_PANIC,

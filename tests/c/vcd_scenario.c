@@ -1,0 +1,113 @@
+/*
+ * The C host scenario for Cloud Director: every vcd_ function against a running emulator.
+ * Usage: vcd_scenario URL ORG USER PASSWORD
+ */
+#include "vcs_native.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int passed, failed;
+
+#define CHECK(cond, what)                                                       \
+    do {                                                                        \
+        if (cond) {                                                             \
+            passed++;                                                           \
+        } else {                                                                \
+            failed++;                                                           \
+            fprintf(stderr, "FAILED: %s (line %d)\n", what, __LINE__);          \
+        }                                                                       \
+    } while (0)
+
+static int contains(const char *haystack, const char *needle) {
+    return haystack != NULL && strstr(haystack, needle) != NULL;
+}
+
+static int json_string(const char *from, const char *key, char *buf, size_t len) {
+    char pattern[64];
+    snprintf(pattern, sizeof pattern, "\"%s\":\"", key);
+    const char *p = from ? strstr(from, pattern) : NULL;
+    if (!p) return 0;
+    p += strlen(pattern);
+    const char *end = strchr(p, '"');
+    if (!end || (size_t)(end - p) >= len) return 0;
+    memcpy(buf, p, (size_t)(end - p));
+    buf[end - p] = '\0';
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc != 5) {
+        fprintf(stderr, "usage: %s URL ORG USER PASSWORD\n", argv[0]);
+        return 2;
+    }
+    char options[1024];
+    char *json = NULL;
+    VcdConnection *conn = NULL;
+
+    snprintf(options, sizeof options, "{\"server\": \"%s\", \"org\": \"%s\", \"username\": \"%s\", \"password\": \"not-it\", \"maxAttempts\": 1}", argv[1], argv[2], argv[3]);
+    CHECK(vcd_connect(options, &conn, &json) == VCS_AUTHENTICATION && conn == NULL, "a wrong password is an authentication error");
+    CHECK(!contains(json, "not-it"), "the error does not echo the password");
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(vcd_connect("{\"server\": \"x\"}", &conn, &json) == VCS_INVALID_ARGUMENT && contains(json, "org"), "a missing org is named");
+    vcs_string_free(json);
+    json = NULL;
+
+    snprintf(options, sizeof options, "{\"server\": \"%s\", \"org\": \"%s\", \"username\": \"%s\", \"password\": \"%s\"}", argv[1], argv[2], argv[3], argv[4]);
+    CHECK(vcd_connect(options, &conn, &json) == VCS_OK && conn != NULL && contains(json, "\"org\":\"acme\""), "logs in");
+    vcs_string_free(json);
+    json = NULL;
+    if (!conn) return 1;
+
+    CHECK(vcd_get_roles(conn, "{\"name\": \"vApp*\"}", &json) == VCS_OK && contains(json, "vApp User") && contains(json, "vApp Author"), "roles");
+    vcs_string_free(json);
+    json = NULL;
+
+    const char *create =
+        "{\"users\": ["
+        "{\"username\": \"c.user\", \"password\": \"c-password-1\", \"roles\": [\"vApp User\"], \"email\": \"c.user@acme.example\"},"
+        "{\"username\": \"c.ldap\", \"providerType\": \"LDAP\", \"roles\": [\"Catalog Author\"]},"
+        "{\"username\": \"c.bad\", \"providerType\": \"SAML\", \"password\": \"nope-nope\", \"roles\": [\"vApp User\"]}"
+        "]}";
+    CHECK(vcd_new_user(conn, create, &json) == VCS_PARTIAL_FAILURE && contains(json, "\"succeeded\":2") && contains(json, "users[2].password"), "bulk create reports each user");
+    CHECK(!contains(json, "c-password-1"), "the password is not echoed");
+    char id[160] = {0};
+    CHECK(json_string(strstr(json ? json : "", "\"outcome\":\"created\""), "id", id, sizeof id), "the created user's id");
+    vcs_string_free(json);
+    json = NULL;
+
+    CHECK(vcd_get_user(conn, id, &json) == VCS_OK && contains(json, "\"username\":\"c.user\""), "get one user");
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(vcd_get_user(conn, "not-a-urn", &json) == VCS_INVALID_ARGUMENT, "a bad id is refused");
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(vcd_get_user(conn, NULL, &json) == VCS_INVALID_ARGUMENT && contains(json, "user_id"), "a NULL id is refused");
+    vcs_string_free(json);
+    json = NULL;
+
+    char request[512];
+    snprintf(request, sizeof request, "{\"id\": \"%s\", \"fullName\": \"C User\", \"enabled\": false}", id);
+    CHECK(vcd_set_user(conn, request, &json) == VCS_OK && contains(json, "\"fullName\":\"C User\"") && contains(json, "\"enabled\":false"), "set a user");
+    vcs_string_free(json);
+    json = NULL;
+
+    CHECK(vcd_get_users(conn, "{\"filter\": \"providerType==LDAP\", \"name\": \"c.*\"}", &json) == VCS_OK && contains(json, "c.ldap") && !contains(json, "\"c.user\""), "list with a filter");
+    vcs_string_free(json);
+    json = NULL;
+
+    /* A CSP call given a Cloud Director handle is refused, not misread. */
+    CHECK(vcs_get_users((const VcsConnection *)conn, NULL, &json) == VCS_INVALID_ARGUMENT && contains(json, "another kind"), "handle kinds are checked");
+    vcs_string_free(json);
+    json = NULL;
+
+    CHECK(vcd_remove_users(conn, "{\"users\": [\"c.*\", \"nobody\"]}", &json) == VCS_PARTIAL_FAILURE && contains(json, "\"succeeded\":2"), "remove by pattern");
+    vcs_string_free(json);
+    json = NULL;
+
+    CHECK(vcd_disconnect(conn) == VCS_OK, "disconnect");
+    CHECK(vcd_disconnect(conn) == VCS_INVALID_ARGUMENT, "a second disconnect is refused");
+    printf("C Cloud Director host: %d checks passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}
