@@ -497,13 +497,20 @@ async fn search_users(
     let results: Vec<ExpandedUserDto> = w
         .users
         .iter()
-        .filter(|u| {
-            [&u.username, &u.first_name, &u.last_name, &u.email].iter().any(|f| f.to_lowercase().contains(&term))
-        })
+        .filter(|u| [&u.username, &u.first_name, &u.last_name, &u.email].iter().any(|f| contains_ignore_case(f, &term)))
         .take(SEARCH_LIMIT)
         .map(|u| expanded_user(&w, u))
         .collect();
     Ok(Json(UserPageDto { results, total_results: None, next_link: None, prev_link: None }).into_response())
+}
+
+/// `haystack` contains `needle` (already lower case), ignoring case, without allocating for ASCII.
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    if !haystack.is_ascii() || !needle.is_ascii() {
+        return haystack.to_lowercase().contains(needle);
+    }
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 fn find_user<'a>(w: &'a World, rid: &RequestId, id: &str) -> Result<&'a User, Response> {
