@@ -78,6 +78,30 @@ namespace VcsNative
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         internal static extern VcsStatus vcs_remove_user_invitations(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcd_connect(byte[] optionsJson, out IntPtr connection, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcd_disconnect(IntPtr connection);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcd_get_users(VcdConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcd_get_user(VcdConnectionHandle connection, byte[] userId, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcd_new_user(VcdConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcd_set_user(VcdConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcd_remove_users(VcdConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
+        internal static extern VcsStatus vcd_get_roles(VcdConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
     }
 
     /// <summary>A connection made by vcs_connect; disposing it calls vcs_disconnect once.</summary>
@@ -98,6 +122,27 @@ namespace VcsNative
         protected override bool ReleaseHandle()
         {
             return NativeMethods.vcs_disconnect(handle) == VcsStatus.Ok;
+        }
+    }
+
+    /// <summary>A Cloud Director session made by vcd_connect; disposing it calls vcd_disconnect once.</summary>
+    public sealed class VcdConnectionHandle : SafeHandle
+    {
+        public VcdConnectionHandle() : base(IntPtr.Zero, true) { }
+
+        internal VcdConnectionHandle(IntPtr handle) : base(IntPtr.Zero, true)
+        {
+            SetHandle(handle);
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            return NativeMethods.vcd_disconnect(handle) == VcsStatus.Ok;
         }
     }
 
@@ -226,5 +271,33 @@ namespace VcsNative
         public static VcsResult GetUserInvitations(VcsConnectionHandle c, string queryJson) { return Invoke(NativeMethods.vcs_get_user_invitations, c, queryJson); }
         public static VcsResult NewUserInvitations(VcsConnectionHandle c, string requestJson) { return Invoke(NativeMethods.vcs_new_user_invitations, c, requestJson); }
         public static VcsResult RemoveUserInvitations(VcsConnectionHandle c, string requestJson) { return Invoke(NativeMethods.vcs_remove_user_invitations, c, requestJson); }
+    }
+
+    /// <summary>The Cloud Director functions (vcd_*), with the same rules as <see cref="Vcs"/>.</summary>
+    public static class Vcd
+    {
+        public static VcsResult Connect(string optionsJson, out VcdConnectionHandle connection)
+        {
+            IntPtr raw, json;
+            VcsStatus status = NativeMethods.vcd_connect(Vcs.Utf8(optionsJson), out raw, out json);
+            connection = status == VcsStatus.Ok ? new VcdConnectionHandle(raw) : null;
+            return new VcsResult(status, Vcs.Take(json));
+        }
+
+        private delegate VcsStatus Call(VcdConnectionHandle c, byte[] json, out IntPtr outJson);
+
+        private static VcsResult Invoke(Call call, VcdConnectionHandle c, string json)
+        {
+            IntPtr outJson;
+            VcsStatus status = call(c, Vcs.Utf8(json), out outJson);
+            return new VcsResult(status, Vcs.Take(outJson));
+        }
+
+        public static VcsResult GetUsers(VcdConnectionHandle c, string queryJson) { return Invoke(NativeMethods.vcd_get_users, c, queryJson); }
+        public static VcsResult GetUser(VcdConnectionHandle c, string userId) { return Invoke(NativeMethods.vcd_get_user, c, userId); }
+        public static VcsResult NewUsers(VcdConnectionHandle c, string requestJson) { return Invoke(NativeMethods.vcd_new_user, c, requestJson); }
+        public static VcsResult SetUser(VcdConnectionHandle c, string requestJson) { return Invoke(NativeMethods.vcd_set_user, c, requestJson); }
+        public static VcsResult RemoveUsers(VcdConnectionHandle c, string requestJson) { return Invoke(NativeMethods.vcd_remove_users, c, requestJson); }
+        public static VcsResult GetRoles(VcdConnectionHandle c, string queryJson) { return Invoke(NativeMethods.vcd_get_roles, c, queryJson); }
     }
 }

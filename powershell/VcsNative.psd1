@@ -22,15 +22,22 @@
         'New-VcsUserInvitation'
         'Remove-VcsUser'
         'Remove-VcsUserInvitation'
+        'Connect-Vcd'
+        'Disconnect-Vcd'
+        'Get-VcdUser'
+        'New-VcdUser'
+        'Set-VcdUser'
+        'Remove-VcdUser'
+        'Get-VcdRole'
     )
     CmdletsToExport      = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('VMware', 'CSP', 'CloudServices', 'PowerCLI', 'PSEdition_Core', 'Linux', 'MacOS', 'Windows')
+            Tags         = @('VMware', 'CSP', 'CloudServices', 'CloudDirector', 'PowerCLI', 'PSEdition_Core', 'Linux', 'MacOS', 'Windows')
             LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
-            ReleaseNotes = 'First release: the eleven VMware.CloudServices cmdlets.'
+            ReleaseNotes = 'First release: the eleven VMware.CloudServices cmdlets, and Cloud Director users (Connect-Vcd, Get-VcdUser, New-VcdUser, Set-VcdUser, Remove-VcdUser, Get-VcdRole).'
         }
     }
 }

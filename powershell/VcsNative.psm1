@@ -546,8 +546,264 @@ function Remove-VcsUserInvitation {
 
 #endregion
 
+#region Cloud Director
+
+if (-not (Get-Variable -Name DefaultVcdServers -Scope Global -ErrorAction SilentlyContinue)) {
+    $global:DefaultVcdServers = [System.Collections.ArrayList]::new()
+}
+
+function ConvertTo-VcdUser($u, $Server) {
+    $o = [pscustomobject]@{
+        Id = $u.id; Name = $u.username; Username = $u.username; FullName = $u.fullName; Email = $u.email
+        Description = $u.description; Roles = @($u.roleEntityRefs | ForEach-Object { $_.name }); RoleRefs = @($u.roleEntityRefs)
+        Org = $u.orgEntityRef.name; Enabled = $u.enabled; ProviderType = $u.providerType; IsGroupRole = $u.isGroupRole
+        NameInSource = $u.nameInSource; StoredVmQuota = $u.storedVmQuota; DeployedVmQuota = $u.deployedVmQuota; Server = $Server
+    }
+    $o.PSObject.TypeNames.Insert(0, 'VcsNative.VcdUser')
+    $o
+}
+
+function ConvertTo-VcdRole($r, $Server) {
+    $o = [pscustomobject]@{ Id = $r.id; Name = $r.name; Description = $r.description; BundleKey = $r.bundleKey; ReadOnly = $r.readOnly; Server = $Server }
+    $o.PSObject.TypeNames.Insert(0, 'VcsNative.VcdRole')
+    $o
+}
+
+function Get-VcdTargetServer([object[]] $Server, [System.Management.Automation.PSCmdlet] $Cmdlet) {
+    $targets = if ($Server) { $Server } else { @($global:DefaultVcdServers) }
+    if (-not $targets -or $targets.Count -eq 0) {
+        $Cmdlet.ThrowTerminatingError((New-VcsErrorRecord -ErrorObject ([pscustomobject]@{ category = 'invalidArgument'; message = 'You are not connected to any Cloud Director: run Connect-Vcd first, or pass -Server.' }) -Target $null))
+    }
+    foreach ($t in $targets) {
+        if (-not $t.PSObject.Properties['Handle'] -or -not $t.IsConnected) {
+            $Cmdlet.ThrowTerminatingError((New-VcsErrorRecord -ErrorObject ([pscustomobject]@{ category = 'invalidArgument'; message = "Cloud Director '$($t.Name)' is not connected." }) -Target $t))
+        }
+        $t
+    }
+}
+
+# Role names, URNs or role objects; a string may list several names separated by ';' (CSV cells).
+function ConvertTo-VcdRoleList([object[]] $Role) {
+    @($Role | Where-Object { $null -ne $_ } | ForEach-Object {
+            if ($_ -is [string]) { $_ -split ';' | ForEach-Object { $_.Trim() } | Where-Object { $_ } } else { $_.Id }
+        })
+}
+
+function Connect-Vcd {
+    [CmdletBinding(DefaultParameterSetName = 'Credential')]
+    param(
+        [Parameter(Mandatory, Position = 0)] [string] $Server,
+        [Parameter(Mandatory)] [Alias('Organization')] [string] $Org,
+        [Parameter(ParameterSetName = 'Credential')] [pscredential] $Credential,
+        [Parameter(ParameterSetName = 'User')] [string] $User,
+        [Parameter(ParameterSetName = 'User')] [object] $Password,
+        [Parameter(Mandatory, ParameterSetName = 'ApiToken')] [object] $ApiToken,
+        [string] $ApiVersion,
+        [string] $CaCertificatePath,
+        [switch] $IgnoreSslValidationErrors,
+        [switch] $NotDefault
+    )
+    $options = @{ server = $Server; org = $Org; insecureSkipTlsVerify = [bool]$IgnoreSslValidationErrors }
+    switch ($PSCmdlet.ParameterSetName) {
+        'ApiToken' { $options.apiToken = ConvertTo-VcsPlainText $ApiToken 'ApiToken' }
+        'User' { $options.username = $User; $options.password = ConvertTo-VcsPlainText $Password 'Password' }
+        default {
+            if (-not $Credential) {
+                $PSCmdlet.ThrowTerminatingError((New-VcsErrorRecord -ErrorObject ([pscustomobject]@{ category = 'invalidArgument'; message = 'Give -Credential, -User and -Password, or -ApiToken.' }) -Target $Server))
+            }
+            $options.username = $Credential.UserName
+            $options.password = $Credential.GetNetworkCredential().Password
+        }
+    }
+    if ($ApiVersion) { $options.apiVersion = $ApiVersion }
+    if ($CaCertificatePath) { $options.caCertificate = Get-Content -LiteralPath $CaCertificatePath -Raw }
+    $handle = $null
+    $info = Resolve-VcsResult -Result ([VcsNative.Vcd]::Connect((ConvertTo-VcsJson $options), [ref] $handle)) -Cmdlet $PSCmdlet -Target $Server
+    $server = [pscustomobject]@{
+        Name = $info.server; ServiceUri = [uri]$info.url; Org = $info.org; OrgId = $info.orgId; User = $info.user; UserId = $info.userId
+        Roles = @($info.roles); IsProvider = $info.provider; ApiVersion = $info.apiVersion; IsConnected = $true
+    }
+    $server | Add-Member -MemberType NoteProperty -Name Handle -Value $handle
+    $server.PSObject.TypeNames.Insert(0, 'VcsNative.VcdServer')
+    if (-not $NotDefault) { $null = $global:DefaultVcdServers.Add($server) }
+    $server
+}
+
+function Disconnect-Vcd {
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(ValueFromPipeline)] [object[]] $Server,
+        [switch] $Force
+    )
+    process {
+        $targets = if ($Server) { $Server } else { @($global:DefaultVcdServers) }
+        if (-not $Server -and @($targets).Count -gt 1 -and -not $Force) {
+            $PSCmdlet.WriteError((New-VcsErrorRecord -ErrorObject ([pscustomobject]@{ category = 'invalidArgument'; message = 'More than one Cloud Director is connected: name it with -Server, or use -Force for all.' }) -Target $null))
+            return
+        }
+        foreach ($t in $targets) {
+            if (-not $PSCmdlet.ShouldProcess("$($t.User)@$($t.Org) on $($t.Name)", 'Disconnect')) { continue }
+            $t.IsConnected = $false
+            $t.Handle.Dispose()
+            $global:DefaultVcdServers.Remove($t)
+        }
+    }
+}
+
+function Get-VcdRole {
+    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Position = 0)] [string[]] $Name,
+        [Parameter(Mandatory, ParameterSetName = 'Id')] [string[]] $Id,
+        [object[]] $Server
+    )
+    $query = @{}
+    if ($Name) { $query.name = $Name }
+    if ($Id) { $query.id = $Id }
+    foreach ($s in Get-VcdTargetServer $Server $PSCmdlet) {
+        foreach ($r in (Resolve-VcsResult ([VcsNative.Vcd]::GetRoles($s.Handle, (ConvertTo-VcsJson $query))) $PSCmdlet $s)) { ConvertTo-VcdRole $r $s }
+    }
+}
+
+function Get-VcdUser {
+    [CmdletBinding(DefaultParameterSetName = 'Name')]
+    param(
+        [Parameter(ParameterSetName = 'Name', Position = 0)] [string[]] $Name,
+        [Parameter(ParameterSetName = 'Name')] [string[]] $Email,
+        [Parameter(ParameterSetName = 'Name')] [string] $Filter,
+        [Parameter(Mandatory, ParameterSetName = 'Id', ValueFromPipelineByPropertyName)] [string[]] $Id,
+        [object[]] $Server
+    )
+    process {
+        foreach ($s in Get-VcdTargetServer $Server $PSCmdlet) {
+            if ($Id) {
+                foreach ($one in $Id) {
+                    ConvertTo-VcdUser (Resolve-VcsResult ([VcsNative.Vcd]::GetUser($s.Handle, $one)) $PSCmdlet $one) $s
+                }
+                continue
+            }
+            $query = @{}
+            if ($Name) { $query.name = $Name }
+            if ($Email) { $query.email = $Email }
+            if ($Filter) { $query.filter = $Filter }
+            foreach ($u in (Resolve-VcsResult ([VcsNative.Vcd]::GetUsers($s.Handle, (ConvertTo-VcsJson $query))) $PSCmdlet $s)) { ConvertTo-VcdUser $u $s }
+        }
+    }
+}
+
+function New-VcdUser {
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipelineByPropertyName)] [Alias('Username', 'UserName')] [string] $Name,
+        [Parameter(ValueFromPipelineByPropertyName)] [object] $Password,
+        [Parameter(ValueFromPipelineByPropertyName)] [Alias('Roles')] [object[]] $Role,
+        [Parameter(ValueFromPipelineByPropertyName)] [string] $FullName,
+        [Parameter(ValueFromPipelineByPropertyName)] [string] $Email,
+        [Parameter(ValueFromPipelineByPropertyName)] [string] $Description,
+        [Parameter(ValueFromPipelineByPropertyName)] [object] $Enabled,
+        [Parameter(ValueFromPipelineByPropertyName)] [ValidateSet('LOCAL', 'LDAP', 'SAML', 'OAUTH')] [string] $ProviderType = 'LOCAL',
+        [Parameter(ValueFromPipelineByPropertyName)] [switch] $IsGroupRole,
+        [Parameter(ValueFromPipelineByPropertyName)] [Nullable[int]] $StoredVmQuota,
+        [Parameter(ValueFromPipelineByPropertyName)] [Nullable[int]] $DeployedVmQuota,
+        [object[]] $Server
+    )
+    begin { $rows = [System.Collections.Generic.List[object]]::new() }
+    process {
+        if (-not $PSCmdlet.ShouldProcess($Name, 'Create Cloud Director user')) { return }
+        $row = @{ username = $Name; roles = ConvertTo-VcdRoleList $Role; providerType = $ProviderType; isGroupRole = [bool]$IsGroupRole }
+        if ($null -ne $Password -and "$Password" -ne '') { $row.password = ConvertTo-VcsPlainText $Password 'Password' }
+        if ($FullName) { $row.fullName = $FullName }
+        if ($Email) { $row.email = $Email }
+        if ($Description) { $row.description = $Description }
+        if ($null -ne $Enabled -and "$Enabled" -ne '') { $row.enabled = [System.Convert]::ToBoolean("$Enabled") }
+        if ($null -ne $StoredVmQuota) { $row.storedVmQuota = $StoredVmQuota }
+        if ($null -ne $DeployedVmQuota) { $row.deployedVmQuota = $DeployedVmQuota }
+        $rows.Add($row)
+    }
+    end {
+        if ($rows.Count -eq 0) { return }
+        foreach ($s in Get-VcdTargetServer $Server $PSCmdlet) {
+            Write-Progress -Activity 'New-VcdUser' -Status "Creating $($rows.Count) user(s) in $($s.Org)"
+            $report = Resolve-VcsResult ([VcsNative.Vcd]::NewUsers($s.Handle, (ConvertTo-VcsJson @{ users = $rows.ToArray() }))) $PSCmdlet $s
+            Write-Progress -Activity 'New-VcdUser' -Completed
+            foreach ($item in (Write-VcsReport $report $PSCmdlet)) { ConvertTo-VcdUser $item.result $s }
+        }
+    }
+}
+
+function Set-VcdUser {
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'Medium')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline)] [object] $User,
+        [string] $FullName,
+        [string] $Email,
+        [string] $Description,
+        [Nullable[bool]] $Enabled,
+        [object[]] $Role,
+        [object] $Password,
+        [Nullable[int]] $StoredVmQuota,
+        [Nullable[int]] $DeployedVmQuota,
+        [object[]] $Server
+    )
+    process {
+        $id = if ($User -is [string]) { $User } else { $User.Id }
+        $targets = if ($User -isnot [string] -and $User.PSObject.Properties['Server'] -and $User.Server -and -not $Server) { @($User.Server) } else { @(Get-VcdTargetServer $Server $PSCmdlet) }
+        if (-not $PSCmdlet.ShouldProcess($id, 'Change Cloud Director user')) { return }
+        $changes = @{ id = $id }
+        if ($PSBoundParameters.ContainsKey('FullName')) { $changes.fullName = $FullName }
+        if ($PSBoundParameters.ContainsKey('Email')) { $changes.email = $Email }
+        if ($PSBoundParameters.ContainsKey('Description')) { $changes.description = $Description }
+        if ($null -ne $Enabled) { $changes.enabled = $Enabled }
+        if ($Role) { $changes.roles = ConvertTo-VcdRoleList $Role }
+        if ($null -ne $Password) { $changes.password = ConvertTo-VcsPlainText $Password 'Password' }
+        if ($null -ne $StoredVmQuota) { $changes.storedVmQuota = $StoredVmQuota }
+        if ($null -ne $DeployedVmQuota) { $changes.deployedVmQuota = $DeployedVmQuota }
+        foreach ($s in $targets) {
+            ConvertTo-VcdUser (Resolve-VcsResult ([VcsNative.Vcd]::SetUser($s.Handle, (ConvertTo-VcsJson $changes))) $PSCmdlet $id) $s
+        }
+    }
+}
+
+function Remove-VcdUser {
+    [CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline)] [object[]] $User,
+        [switch] $Force,
+        [object[]] $Server
+    )
+    begin {
+        $byServer = @{}
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
+    }
+    process {
+        foreach ($u in $User) {
+            $ref = if ($u -is [string]) { $u } else { $u.Id }
+            $label = if ($u -is [string]) { $u } else { "$($u.Username) ($ref)" }
+            if (-not $PSCmdlet.ShouldProcess($label, 'Remove Cloud Director user')) { continue }
+            $targets = if ($u -isnot [string] -and $u.PSObject.Properties['Server'] -and $u.Server -and -not $Server) { @($u.Server) } else { @(Get-VcdTargetServer $Server $PSCmdlet) }
+            foreach ($t in $targets) {
+                $key = "$($t.Name)/$($t.Org)/$($t.User)"
+                if (-not $byServer.ContainsKey($key)) { $byServer[$key] = @{ Server = $t; Users = [System.Collections.Generic.List[string]]::new() } }
+                $byServer[$key].Users.Add($ref)
+            }
+        }
+    }
+    end {
+        foreach ($entry in $byServer.Values) {
+            $s = $entry.Server
+            Write-Progress -Activity 'Remove-VcdUser' -Status "Removing $($entry.Users.Count) user(s) from $($s.Org)"
+            $report = Resolve-VcsResult ([VcsNative.Vcd]::RemoveUsers($s.Handle, (ConvertTo-VcsJson @{ users = $entry.Users.ToArray() }))) $PSCmdlet $s
+            Write-Progress -Activity 'Remove-VcdUser' -Completed
+            $null = Write-VcsReport $report $PSCmdlet
+        }
+    }
+}
+
+#endregion
+
 Export-ModuleMember -Function @(
     'Connect-Vcs', 'Disconnect-Vcs', 'New-VcsOAuthSecurityContext', 'Get-VcsOrganizationRole', 'Get-VcsService',
     'Get-VcsServiceRole', 'Get-VcsUser', 'Get-VcsUserInvitation', 'New-VcsUserInvitation', 'Remove-VcsUser',
-    'Remove-VcsUserInvitation'
+    'Remove-VcsUserInvitation', 'Connect-Vcd', 'Disconnect-Vcd', 'Get-VcdUser', 'New-VcdUser', 'Set-VcdUser', 'Remove-VcdUser',
+    'Get-VcdRole'
 )

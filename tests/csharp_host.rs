@@ -32,7 +32,12 @@ async fn csharp_host_scenario_passes() {
 
     let emu = common::emulator(20).await;
     let mut cmd = Command::new("mono");
-    cmd.arg(&exe).arg(&emu.url).arg(emu.api_token()).env_remove("LD_LIBRARY_PATH").current_dir(dir.path());
+    let i = emu.connection_info();
+    cmd.arg(&exe).arg(&emu.url).arg(emu.api_token());
+    for k in ["vcdOrg", "vcdUser", "vcdPassword"] {
+        cmd.arg(i[k].as_str().unwrap());
+    }
+    cmd.env_remove("LD_LIBRARY_PATH").current_dir(dir.path());
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));

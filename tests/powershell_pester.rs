@@ -53,6 +53,9 @@ async fn pester_tests_pass() {
         .env("VCS_TEST_URL", &emu.url)
         .env("VCS_TEST_API_TOKEN", emu.api_token())
         .env("VCS_TEST_MODULE", module.path().join("VcsNative.psd1"))
+        .env("VCS_TEST_VCD_ORG", emu.connection_info()["vcdOrg"].as_str().unwrap())
+        .env("VCS_TEST_VCD_USER", emu.connection_info()["vcdUser"].as_str().unwrap())
+        .env("VCS_TEST_VCD_PASSWORD", emu.connection_info()["vcdPassword"].as_str().unwrap())
         .env_remove("LD_LIBRARY_PATH");
     let out = tokio::task::spawn_blocking(move || cmd.output().unwrap()).await.unwrap();
     assert!(out.status.success(), "{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));

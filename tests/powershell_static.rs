@@ -139,7 +139,10 @@ fn manifest_exports_are_defined_and_exported() {
     let psm1 = std::fs::read_to_string(root().join("powershell/VcsNative.psm1")).unwrap();
     let defined: BTreeSet<String> = functions(&psm1).into_iter().map(|(n, _)| n).collect();
     let exports = manifest_exports();
-    assert_eq!(exports.len(), 11, "{exports:?}");
+    assert_eq!(exports.len(), 18, "{exports:?}");
+    for vcd in ["Connect-Vcd", "Disconnect-Vcd", "Get-VcdUser", "New-VcdUser", "Set-VcdUser", "Remove-VcdUser", "Get-VcdRole"] {
+        assert!(exports.iter().any(|e| e == vcd), "{vcd} is not exported");
+    }
     for e in &exports {
         assert!(defined.contains(e), "{e} is exported by the manifest but not defined in VcsNative.psm1");
         assert!(psm1.contains(&format!("'{e}'")), "{e} is missing from Export-ModuleMember");
@@ -207,20 +210,23 @@ fn every_native_call_exists_in_the_interop_and_the_header() {
     let psm1 = std::fs::read_to_string(root().join("powershell/VcsNative.psm1")).unwrap();
     let cs = std::fs::read_to_string(root().join("powershell/VcsNative.cs")).unwrap();
     let header = std::fs::read_to_string(root().join("include/vcs_native.h")).unwrap();
-    let mut called = BTreeSet::new();
-    for part in psm1.split("[VcsNative.Vcs]::").skip(1) {
-        called.insert(part.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>());
-    }
-    assert!(called.len() >= 10, "{called:?}");
-    for m in &called {
-        assert!(cs.contains(&format!(" {m}(")), "the module calls [VcsNative.Vcs]::{m}, which VcsNative.cs does not define");
+    for class in ["Vcs", "Vcd"] {
+        let mut called = BTreeSet::new();
+        for part in psm1.split(&format!("[VcsNative.{class}]::")).skip(1) {
+            called.insert(part.chars().take_while(|c| c.is_ascii_alphanumeric()).collect::<String>());
+        }
+        assert!(called.len() >= 6, "{class}: {called:?}");
+        let body = &cs[cs.find(&format!("public static class {class}")).unwrap_or_else(|| panic!("no class {class}"))..];
+        for m in &called {
+            assert!(body.contains(&format!(" {m}(")), "the module calls [VcsNative.{class}]::{m}, which VcsNative.cs does not define");
+        }
     }
     let mut imported = BTreeSet::new();
     for part in cs.split("extern ").skip(1) {
         let decl: String = part.chars().take_while(|c| *c != '(').collect();
         imported.insert(decl.split_whitespace().last().unwrap_or_default().to_string());
     }
-    assert!(imported.len() >= 14, "{imported:?}");
+    assert!(imported.len() >= 22, "{imported:?}");
     for f in imported {
         assert!(header.contains(&format!(" {f}(")) || header.contains(&format!("*{f}(")), "VcsNative.cs imports {f}, which include/vcs_native.h does not declare");
     }

@@ -4,6 +4,7 @@
 
 mod output;
 mod tour;
+mod vcd;
 
 use clap::{Args, Parser, Subcommand};
 use output::Output;
@@ -84,6 +85,13 @@ enum Command {
     ServiceRole {
         #[command(subcommand)]
         action: ServiceRoleAction,
+    },
+    /// Cloud Director users and roles (VCD_SERVER, VCD_ORG, VCD_USER + VCD_PASSWORD or VCD_API_TOKEN).
+    Vcd {
+        #[command(flatten)]
+        args: vcd::VcdArgs,
+        #[command(subcommand)]
+        action: vcd::VcdAction,
     },
 }
 
@@ -225,22 +233,31 @@ fn service_role_spec(i: usize, text: &str) -> Result<ServiceRoleSpec, Error> {
     Ok(ServiceRoleSpec { service: service.trim().to_string(), roles })
 }
 
-enum Outcome {
+pub(crate) enum Outcome {
     Done,
     Partial,
 }
 
-async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
-    if let Command::Tour = cli.command {
-        return tour::run().await.map(|_| Outcome::Done);
+/// Prints a bulk report; some items failing makes the command's outcome partial.
+pub(crate) fn report(out: &Output, r: vcs_native::BulkReport) -> Outcome {
+    out.report(&r);
+    if r.all_ok() {
+        Outcome::Done
+    } else {
+        Outcome::Partial
     }
-    let client = CspClient::connect(cli.connection.options()?).await?;
-    let report = |r: vcs_native::BulkReport| {
-        out.report(&r);
-        if r.all_ok() { Outcome::Done } else { Outcome::Partial }
+}
+
+async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
+    let command = match cli.command {
+        Command::Tour => return tour::run().await.map(|_| Outcome::Done),
+        Command::Vcd { args, action } => return vcd::run(&args, action, out).await,
+        other => other,
     };
-    Ok(match cli.command {
-        Command::Tour => unreachable!("handled above"),
+    let client = CspClient::connect(cli.connection.options()?).await?;
+    let report = |r: vcs_native::BulkReport| report(out, r);
+    Ok(match command {
+        Command::Tour | Command::Vcd { .. } => unreachable!("handled above"),
         Command::Connection { action: ConnectionAction::Info } => {
             out.object(&serde_json::to_value(client.info().await).unwrap_or_default());
             Outcome::Done

@@ -95,3 +95,69 @@ async fn dry_runs_change_nothing() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(emu.world().users.len(), 29);
 }
+
+fn vcd_cmd(emu: &vcs_emulator::Emulator, args: &[&str]) -> Command {
+    let i = emu.connection_info();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vcs"));
+    c.arg("vcd")
+        .args(args)
+        .env("VCD_SERVER", i["vcdUrl"].as_str().unwrap())
+        .env("VCD_ORG", i["vcdOrg"].as_str().unwrap())
+        .env("VCD_USER", i["vcdUser"].as_str().unwrap())
+        .env("VCD_PASSWORD", i["vcdPassword"].as_str().unwrap())
+        .env_remove("VCD_API_TOKEN");
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cloud_director_users_from_the_shell_and_from_csv() {
+    let emu = vcs_emulator::start(vcs_emulator::Config::ephemeral(5)).await.unwrap();
+    let o = run(vcd_cmd(&emu, &["role", "list", "--name", "vApp*"])).await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(stdout_json(&o).as_array().unwrap().len(), 2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("users.csv");
+    std::fs::write(
+        &csv,
+        "Username,Password,Role,FullName,Email,ProviderType\n\
+         cli.one,cli-pass-1,vApp User,Cli One,cli.one@acme.example,LOCAL\n\
+         cli.two,cli-pass-2,Catalog Author;vApp Author,\"Two, Cli\",cli.two@acme.example,LOCAL\n\
+         cli.bad,,vApp User,No Password,,LOCAL\n",
+    )
+    .unwrap();
+    let o = run(vcd_cmd(&emu, &["user", "new", "--csv", csv.to_str().unwrap()])).await;
+    assert_eq!(o.status.code(), Some(13), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = stdout_json(&o);
+    assert_eq!(report["succeeded"], 2);
+    assert_eq!(report["items"][1]["result"]["fullName"], "Two, Cli");
+    assert_eq!(report["items"][2]["error"]["field"], "users[2].password");
+
+    let o = run(vcd_cmd(&emu, &["user", "list", "--name", "cli.*"])).await;
+    let users = stdout_json(&o);
+    assert_eq!(users.as_array().unwrap().len(), 2);
+    let id = users[0]["id"].as_str().unwrap().to_string();
+    let o = run(vcd_cmd(&emu, &["user", "set", &id, "--full-name", "Renamed", "--enabled", "false"])).await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(stdout_json(&o)["fullName"], "Renamed");
+
+    let o = run(vcd_cmd(&emu, &["user", "new", "cli.one", "--role", "vApp User", "--password", "again-pass"])).await;
+    assert_eq!(o.status.code(), Some(13));
+    assert_eq!(stdout_json(&o)["items"][0]["error"]["category"], "conflict");
+
+    let o = run(vcd_cmd(&emu, &["user", "remove", "cli.*", "--dry-run"])).await;
+    assert_eq!(stdout_json(&o)["items"][0]["wouldRemove"].as_array().unwrap().len(), 2);
+    assert_eq!(emu.world().vcd.users.iter().filter(|u| u.username.starts_with("cli.")).count(), 2);
+    let o = run(vcd_cmd(&emu, &["user", "remove", "cli.*"])).await;
+    assert!(o.status.success());
+    assert_eq!(emu.world().vcd.users.iter().filter(|u| u.username.starts_with("cli.")).count(), 0);
+
+    let mut c = vcd_cmd(&emu, &["user", "list"]);
+    c.env("VCD_PASSWORD", "wrong");
+    assert_eq!(run(c).await.status.code(), Some(2));
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "Username,Shoe\nx,42\n").unwrap();
+    let o = run(vcd_cmd(&emu, &["user", "new", "--csv", bad.to_str().unwrap()])).await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("shoe"));
+}

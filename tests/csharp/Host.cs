@@ -75,6 +75,24 @@ public static class Host
         conn.Dispose();
         Check(true, "a second Dispose is harmless");
 
+        // Cloud Director: args[2..] are org, user, password.
+        VcdConnectionHandle vcd;
+        r = Vcd.Connect("{\"server\": \"" + url + "\", \"org\": \"" + args[2] + "\", \"username\": \"" + args[3] + "\", \"password\": \"" + args[4] + "\"}", out vcd);
+        Check(r.IsOk && vcd != null, "Cloud Director login");
+        if (vcd != null)
+        {
+            Check(Vcd.GetRoles(vcd, "{\"name\": \"vApp User\"}").Json.Contains("urn:vcloud:role:"), "Cloud Director roles");
+            r = Vcd.NewUsers(vcd, "{\"users\": [{\"username\": \"cs.vcd\", \"password\": \"cs-password\", \"roles\": [\"vApp User\"]}, {\"username\": \"\", \"roles\": [\"vApp User\"]}]}");
+            Check(r.Status == VcsStatus.PartialFailure && r.Json.Contains("users[1].username") && !r.Json.Contains("cs-password"), "Cloud Director bulk create");
+            string vid = Id(r.Json, "\"outcome\":\"created\"");
+            Check(Vcd.GetUser(vcd, vid).Json.Contains("\"username\":\"cs.vcd\""), "Cloud Director get user");
+            Check(Vcd.SetUser(vcd, "{\"id\": \"" + vid + "\", \"fullName\": \"Cs Vcd\"}").Json.Contains("Cs Vcd"), "Cloud Director set user");
+            Check(Vcd.GetUsers(vcd, "{\"name\": \"cs.*\"}").Json.Contains(vid), "Cloud Director list users");
+            Check(Vcd.RemoveUsers(vcd, "{\"users\": [\"" + vid + "\"]}").IsOk, "Cloud Director remove user");
+            vcd.Dispose();
+            Check(vcd.IsClosed, "the Cloud Director handle is released");
+        }
+
         Console.WriteLine("C# host: " + passed + " checks passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
     }

@@ -151,3 +151,52 @@ Describe 'Changing' {
         Get-VcsUserInvitation -Name 'ps.*@host.example' -Status Available | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Cloud Director users' {
+    BeforeAll {
+        $script:VcdOrg = $env:VCS_TEST_VCD_ORG
+        $script:VcdUser = $env:VCS_TEST_VCD_USER
+        $script:VcdPassword = $env:VCS_TEST_VCD_PASSWORD
+        $secure = ConvertTo-SecureString $script:VcdPassword -AsPlainText -Force
+        $cred = [pscredential]::new($script:VcdUser, $secure)
+        Connect-Vcd -Server $script:Url -Org $script:VcdOrg -Credential $cred | Out-Null
+    }
+    AfterAll { Disconnect-Vcd -Force -Confirm:$false }
+
+    It 'lists roles and users' {
+        (Get-VcdRole -Name 'vApp*').Name | Should -Contain 'vApp User'
+        $users = Get-VcdUser
+        $users[0].PSObject.TypeNames | Should -Contain 'VcsNative.VcdUser'
+        (Get-VcdUser -Filter 'providerType==LDAP') | ForEach-Object { $_.ProviderType | Should -Be 'LDAP' }
+    }
+
+    It 'creates users from CSV rows and reports each bad row' {
+        $csv = @(
+            'Username,Password,Role,FullName,Email,ProviderType'
+            'csv.one,csv-pass-1,vApp User,Csv One,csv.one@acme.example,LOCAL'
+            'csv.two,csv-pass-2,Catalog Author;vApp Author,Csv Two,csv.two@acme.example,LOCAL'
+            'csv.ldap,,vApp User,Csv Ldap,,LDAP'
+            'csv.bad,,vApp User,No Password,,LOCAL'
+        ) | ConvertFrom-Csv
+        $errs = $null
+        $created = $csv | New-VcdUser -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
+        $created | Should -HaveCount 3
+        ($created | Where-Object Name -eq 'csv.two').Roles | Should -Be @('Catalog Author', 'vApp Author')
+        $errs | Should -HaveCount 1
+        $errs[0].TargetObject | Should -Be 'csv.bad'
+    }
+
+    It 'refuses a duplicate username as the service does' {
+        { New-VcdUser -Name 'csv.one' -Password (ConvertTo-SecureString 'other-pass' -AsPlainText -Force) -Role 'vApp User' -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -ErrorId 'Vcs.conflict*'
+    }
+
+    It 'changes and removes piped users, never with -WhatIf' {
+        $u = Get-VcdUser -Name 'csv.one'
+        ($u | Set-VcdUser -FullName 'Changed' -Enabled $false -Confirm:$false).FullName | Should -Be 'Changed'
+        Get-VcdUser -Name 'csv.*' | Remove-VcdUser -WhatIf
+        Get-VcdUser -Name 'csv.*' | Should -HaveCount 3
+        Get-VcdUser -Name 'csv.*' | Remove-VcdUser -Confirm:$false
+        Get-VcdUser -Name 'csv.*' | Should -BeNullOrEmpty
+    }
+}

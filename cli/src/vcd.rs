@@ -1,0 +1,274 @@
+//! `vcs vcd ...`: Cloud Director users and roles from the shell, over the library's VcdClient.
+
+use crate::output::Output;
+use crate::Outcome;
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+use vcs_native::vcd::request::*;
+use vcs_native::vcd::{VcdClient, VcdConnectOptions, VcdCredentials};
+use vcs_native::Error;
+
+#[derive(Args)]
+pub struct VcdArgs {
+    /// Cloud Director address.
+    #[arg(long, env = "VCD_SERVER", global = true)]
+    vcd_server: Option<String>,
+    /// Organization (System for the provider).
+    #[arg(long, env = "VCD_ORG", global = true)]
+    vcd_org: Option<String>,
+    #[arg(long, env = "VCD_USER", global = true)]
+    vcd_user: Option<String>,
+    /// Prefer the environment variable: flags show in process lists.
+    #[arg(long, env = "VCD_PASSWORD", hide_env_values = true, global = true)]
+    vcd_password: Option<String>,
+    #[arg(long, env = "VCD_API_TOKEN", hide_env_values = true, global = true)]
+    vcd_api_token: Option<String>,
+    /// CloudAPI version for the Accept header.
+    #[arg(long, env = "VCD_API_VERSION", global = true)]
+    vcd_api_version: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum VcdAction {
+    /// Who and where this session is (Connect-Vcd).
+    Info,
+    /// Users (Get-VcdUser, New-VcdUser, Set-VcdUser, Remove-VcdUser).
+    User {
+        #[command(subcommand)]
+        action: VcdUserAction,
+    },
+    /// Roles (Get-VcdRole).
+    Role {
+        #[command(subcommand)]
+        action: VcdRoleAction,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum VcdRoleAction {
+    List {
+        #[arg(long)]
+        name: Vec<String>,
+        #[arg(long)]
+        id: Vec<String>,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum VcdUserAction {
+    /// List users, every page; patterns take PowerShell wildcards; --filter is FIQL for the service.
+    List {
+        #[arg(long)]
+        name: Vec<String>,
+        #[arg(long)]
+        email: Vec<String>,
+        #[arg(long)]
+        id: Vec<String>,
+        #[arg(long)]
+        filter: Option<String>,
+    },
+    /// Create one user, or one per row of a CSV file (--csv), each reported.
+    New {
+        /// Username (omit with --csv).
+        username: Option<String>,
+        /// CSV with a header row: Username, Password, Role (names separated by ;), FullName, Email,
+        /// Description, ProviderType, Enabled.
+        #[arg(long, conflicts_with = "username")]
+        csv: Option<std::path::PathBuf>,
+        #[arg(long)]
+        role: Vec<String>,
+        /// The new user's password (LOCAL users). Prefer the environment variable.
+        #[arg(long, env = "VCD_NEW_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        #[arg(long)]
+        full_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        provider_type: Option<String>,
+        #[arg(long)]
+        disabled: bool,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Change a user given by URN.
+    Set {
+        id: String,
+        #[arg(long)]
+        full_name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        enabled: Option<bool>,
+        #[arg(long)]
+        role: Vec<String>,
+        #[arg(long, env = "VCD_NEW_USER_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Remove users given by URN, username or pattern.
+    Remove {
+        #[arg(required = true)]
+        users: Vec<String>,
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+impl VcdArgs {
+    fn options(&self) -> Result<VcdConnectOptions, Error> {
+        let server = self.vcd_server.clone().ok_or_else(|| Error::invalid("--vcd-server", "required: set VCD_SERVER"))?;
+        let org = self.vcd_org.clone().ok_or_else(|| Error::invalid("--vcd-org", "required: set VCD_ORG (System for the provider)"))?;
+        let credentials = match (&self.vcd_api_token, &self.vcd_user, &self.vcd_password) {
+            (Some(t), None, _) => VcdCredentials::ApiToken(t.clone().into()),
+            (None, Some(u), Some(p)) => VcdCredentials::Password { username: u.clone(), password: p.clone().into() },
+            (Some(_), Some(_), _) => return Err(Error::invalid("--vcd-api-token", "give either --vcd-api-token or --vcd-user, not both")),
+            (None, Some(_), None) => return Err(Error::invalid("--vcd-password", "required with --vcd-user: set VCD_PASSWORD")),
+            (None, None, _) => return Err(Error::invalid("--vcd-user", "required: set VCD_USER and VCD_PASSWORD, or VCD_API_TOKEN")),
+        };
+        let mut o = VcdConnectOptions::new(server, &org, credentials);
+        if let Some(v) = &self.vcd_api_version {
+            o.api_version = v.clone();
+        }
+        Ok(o)
+    }
+}
+
+/// Splits one CSV line into fields (quotes and doubled quotes understood).
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut cur)),
+            _ => cur.push(c),
+        }
+    }
+    fields.push(cur);
+    fields
+}
+
+/// Reads users from CSV: a header row, then one user per row.
+pub fn read_csv(path: &std::path::Path) -> Result<Vec<NewVcdUser>, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::invalid("--csv", format!("{}: {e}", path.display())))?;
+    let mut lines = text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let (_, header) = lines.next().ok_or_else(|| Error::invalid("--csv", "the file is empty"))?;
+    let columns: Vec<String> = csv_fields(header).iter().map(|h| h.trim().to_lowercase()).collect();
+    const KNOWN: [&str; 9] = ["username", "password", "role", "roles", "fullname", "email", "description", "providertype", "enabled"];
+    if let Some(bad) = columns.iter().find(|c| !KNOWN.contains(&c.as_str())) {
+        return Err(Error::invalid("--csv", format!("unknown column '{bad}' (known: Username, Password, Role, FullName, Email, Description, ProviderType, Enabled)")));
+    }
+    let mut users = Vec::new();
+    for (n, line) in lines {
+        let fields = csv_fields(line);
+        if fields.len() != columns.len() {
+            return Err(Error::invalid("--csv", format!("line {}: {} fields, the header has {}", n + 1, fields.len(), columns.len())));
+        }
+        let get = |name: &str| columns.iter().position(|c| c == name).map(|i| fields[i].trim().to_string()).filter(|s| !s.is_empty());
+        let enabled = match get("enabled") {
+            None => None,
+            Some(v) => Some(v.parse::<bool>().map_err(|_| Error::invalid("--csv", format!("line {}: Enabled must be true or false, got '{v}'", n + 1)))?),
+        };
+        users.push(NewVcdUser {
+            username: get("username").unwrap_or_default(),
+            password: get("password"),
+            roles: get("role").or_else(|| get("roles")).map(|r| r.split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()).unwrap_or_default(),
+            full_name: get("fullname"),
+            email: get("email"),
+            description: get("description"),
+            provider_type: get("providertype"),
+            enabled,
+            ..Default::default()
+        });
+    }
+    Ok(users)
+}
+
+pub async fn run(args: &VcdArgs, action: VcdAction, out: &Output) -> Result<Outcome, Error> {
+    let options = args.options()?;
+    let client = VcdClient::connect(options).await?;
+    let outcome = match action {
+        VcdAction::Info => {
+            out.object(&serde_json::to_value(client.info()).unwrap_or_default());
+            Outcome::Done
+        }
+        VcdAction::Role { action: VcdRoleAction::List { name, id } } => {
+            let roles = client.roles(&VcdRoleQuery { name, id }).await?;
+            out.list(&roles, &[("Name", "name"), ("Description", "description")]);
+            Outcome::Done
+        }
+        VcdAction::User { action: VcdUserAction::List { name, email, id, filter } } => {
+            let users = client.users(&VcdUserQuery { name, email, id, filter }).await?;
+            out.list(&users, &[("Username", "username"), ("FullName", "fullName"), ("Email", "email"), ("ProviderType", "providerType"), ("Enabled", "enabled"), ("Id", "id")]);
+            Outcome::Done
+        }
+        VcdAction::User { action: VcdUserAction::New { username, csv, role, password, full_name, email, description, provider_type, disabled, dry_run } } => {
+            let users = match (username, csv) {
+                (_, Some(path)) => read_csv(&path)?,
+                (Some(u), None) => vec![NewVcdUser {
+                    username: u,
+                    password,
+                    roles: role,
+                    full_name,
+                    email,
+                    description,
+                    provider_type,
+                    enabled: Some(!disabled),
+                    ..Default::default()
+                }],
+                (None, None) => return Err(Error::invalid("username", "give a username, or --csv FILE")),
+            };
+            if dry_run {
+                let plan: Vec<Value> = users
+                    .iter()
+                    .enumerate()
+                    .map(|(i, u)| match u.to_body(&format!("users[{i}]")) {
+                        Ok(_) => json!({"input": u.username, "wouldCreate": true, "roles": u.roles}),
+                        Err(e) => json!({"input": u.username, "error": e}),
+                    })
+                    .collect();
+                out.dry_run("create", &plan);
+                Outcome::Done
+            } else {
+                out.progress(&format!("creating {} user(s)", users.len()));
+                crate::report(out, client.new_users(&users).await?)
+            }
+        }
+        VcdAction::User { action: VcdUserAction::Set { id, full_name, email, description, enabled, role, password } } => {
+            let changes = VcdUserChanges { id, full_name, email, description, enabled, roles: (!role.is_empty()).then_some(role), password, ..Default::default() };
+            out.object(&serde_json::to_value(client.set_user(&changes).await?).unwrap_or_default());
+            Outcome::Done
+        }
+        VcdAction::User { action: VcdUserAction::Remove { users, dry_run } } => {
+            if dry_run {
+                let all = client.users(&VcdUserQuery::default()).await?;
+                let plan: Vec<Value> = users
+                    .iter()
+                    .map(|r| {
+                        let hits: Vec<&str> = match vcs_native::wildcard::Pattern::parse("users", r) {
+                            Ok(p) => all.iter().filter(|u| &u.id == r || p.matches(&u.username)).map(|u| u.id.as_str()).collect(),
+                            Err(_) => Vec::new(),
+                        };
+                        json!({"input": r, "wouldRemove": hits})
+                    })
+                    .collect();
+                out.dry_run("remove", &plan);
+                Outcome::Done
+            } else {
+                crate::report(out, client.remove_users(&users).await?)
+            }
+        }
+    };
+    let _ = client.logout().await;
+    Ok(outcome)
+}
