@@ -587,22 +587,28 @@ async fn remove_users(
     }
     let mut w = shared.world.lock().expect("world lock");
     let (mut succeeded, mut failed, mut failures) = (Vec::new(), Vec::new(), Vec::new());
+    let is_owner = |u: &User| u.org_roles.iter().any(|r| r == "org_owner");
+    let mut owners_left = w.users.iter().filter(|u| is_owner(u)).count();
+    let mut removing: std::collections::HashSet<String> = std::collections::HashSet::new();
     for id in ids {
-        let Some(pos) = w.users.iter().position(|u| u.user_id == id) else {
+        let Some(user) = w.users.iter().find(|u| u.user_id == id).filter(|_| !removing.contains(&id)) else {
             failures.push(json!({"id": id, "errorCode": "USER_NOT_FOUND", "message": "The user is not a member of this organization."}));
             failed.push(id);
             continue;
         };
-        let is_owner = w.users[pos].org_roles.iter().any(|r| r == "org_owner");
-        let owners = w.users.iter().filter(|u| u.org_roles.iter().any(|r| r == "org_owner")).count();
-        if is_owner && owners == 1 {
-            failures.push(json!({"id": id, "errorCode": "LAST_ORG_OWNER", "message": "The last organization owner cannot be removed."}));
-            failed.push(id);
-            continue;
+        if is_owner(user) {
+            if owners_left == 1 {
+                failures.push(json!({"id": id, "errorCode": "LAST_ORG_OWNER", "message": "The last organization owner cannot be removed."}));
+                failed.push(id);
+                continue;
+            }
+            owners_left -= 1;
         }
-        w.users.remove(pos);
+        removing.insert(id.clone());
         succeeded.push(id);
     }
+    // One pass, not one shift of the whole list per user.
+    w.users.retain(|u| !removing.contains(&u.user_id));
     if !succeeded.is_empty() {
         persist(&shared, &w, &rid)?;
     }
@@ -741,8 +747,7 @@ async fn create_invitations(
     let inviter = claims["username"].as_str().unwrap_or_default().to_string();
     let mut changed = false;
     for email in usernames {
-        let lower = email.to_lowercase();
-        if let Some(user) = w.users.iter_mut().find(|u| u.username.to_lowercase() == lower) {
+        if let Some(user) = w.users.iter_mut().find(|u| u.username.eq_ignore_ascii_case(&email)) {
             // Already a member: no invitation; the roles are granted directly.
             for r in &org_roles {
                 if !user.org_roles.contains(r) {
@@ -768,10 +773,7 @@ async fn create_invitations(
             }
             continue;
         }
-        let pending = w
-            .invitations
-            .iter()
-            .any(|i| i.username.to_lowercase() == lower && effective_status(i) == "AVAILABLE");
+        let pending = w.invitations.iter().any(|i| i.username.eq_ignore_ascii_case(&email) && effective_status(i) == "AVAILABLE");
         if pending {
             continue;
         }
