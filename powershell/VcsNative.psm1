@@ -162,6 +162,20 @@ function Write-VcsReport($Report, [System.Management.Automation.PSCmdlet] $Cmdle
     }
 }
 
+# True when an input object came from a Get- cmdlet of some server and no -Server overrides it.
+function Test-VcsOwnServer([object] $InputObject, [object[]] $Server) {
+    (-not $Server) -and $InputObject -isnot [string] -and $InputObject.PSObject.Properties['Server'] -and $InputObject.Server
+}
+
+# Groups pipeline items by the connection they go to, so end{} makes one bulk call per server.
+function Add-VcsPending([hashtable] $Pending, [object[]] $Targets, [object] $Item) {
+    foreach ($t in $Targets) {
+        $key = "$($t.ServiceUri)|$($t.User)|$($t.Org)$($t.OrganizationId)"
+        if (-not $Pending.ContainsKey($key)) { $Pending[$key] = @{ Server = $t; Items = [System.Collections.Generic.List[object]]::new() } }
+        $Pending[$key].Items.Add($Item)
+    }
+}
+
 function Get-VcsCredentialFile {
     $root = if ($IsWindows) { $env:APPDATA } elseif ($env:XDG_CONFIG_HOME) { $env:XDG_CONFIG_HOME } else { Join-Path $HOME '.config' }
     Join-Path $root 'vcs-native' 'credentials.json'
@@ -491,18 +505,15 @@ function Remove-VcsUser {
         foreach ($u in $User) {
             $label = if ($u -is [string]) { $u } else { "$($u.Name) <$($u.Email)>" }
             if (-not $PSCmdlet.ShouldProcess($label, 'Remove user')) { continue }
-            $targets = if ($u -isnot [string] -and $u.PSObject.Properties['Server'] -and $u.Server -and -not $Server) { @($u.Server) } else { @(Get-VcsTargetServer $Server $PSCmdlet) }
-            foreach ($t in $targets) {
-                if (-not $byServer.ContainsKey($t.Uid)) { $byServer[$t.Uid] = @{ Server = $t; Users = [System.Collections.Generic.List[object]]::new() } }
-                $byServer[$t.Uid].Users.Add($(if ($u -is [string]) { $u } else { @{ id = $u.Id; username = $u.Username } }))
-            }
+            $targets = if (Test-VcsOwnServer $u $Server) { @($u.Server) } else { @(Get-VcsTargetServer $Server $PSCmdlet) }
+            Add-VcsPending $byServer $targets $(if ($u -is [string]) { $u } else { @{ id = $u.Id; username = $u.Username } })
         }
     }
     end {
         foreach ($entry in $byServer.Values) {
             $s = $entry.Server
-            Write-Progress -Activity 'Remove-VcsUser' -Status "Removing $($entry.Users.Count) user(s) from $($s.Name)"
-            $request = @{ users = $entry.Users.ToArray(); notifyUsers = [bool]$NotifyUsers }
+            Write-Progress -Activity 'Remove-VcsUser' -Status "Removing $($entry.Items.Count) user(s) from $($s.Name)"
+            $request = @{ users = $entry.Items.ToArray(); notifyUsers = [bool]$NotifyUsers }
             $report = Resolve-VcsResult ([VcsNative.Vcs]::RemoveUsers($s.Handle, (ConvertTo-VcsJson $request))) $PSCmdlet $s
             Write-Progress -Activity 'Remove-VcsUser' -Completed
             $null = Write-VcsReport $report $PSCmdlet
@@ -526,18 +537,15 @@ function Remove-VcsUserInvitation {
             $id = if ($i -is [string]) { $i } else { $i.Id }
             $label = if ($i -is [string]) { $i } else { "$($i.Name) ($id)" }
             if (-not $PSCmdlet.ShouldProcess($label, 'Revoke invitation')) { continue }
-            $targets = if ($i -isnot [string] -and $i.PSObject.Properties['Server'] -and $i.Server -and -not $Server) { @($i.Server) } else { @(Get-VcsTargetServer $Server $PSCmdlet) }
-            foreach ($t in $targets) {
-                if (-not $byServer.ContainsKey($t.Uid)) { $byServer[$t.Uid] = @{ Server = $t; Ids = [System.Collections.Generic.List[string]]::new() } }
-                $byServer[$t.Uid].Ids.Add($id)
-            }
+            $targets = if (Test-VcsOwnServer $i $Server) { @($i.Server) } else { @(Get-VcsTargetServer $Server $PSCmdlet) }
+            Add-VcsPending $byServer $targets $id
         }
     }
     end {
         foreach ($entry in $byServer.Values) {
             $s = $entry.Server
-            Write-Progress -Activity 'Remove-VcsUserInvitation' -Status "Revoking $($entry.Ids.Count) invitation(s) on $($s.Name)"
-            $report = Resolve-VcsResult ([VcsNative.Vcs]::RemoveUserInvitations($s.Handle, (ConvertTo-VcsJson @{ invitations = $entry.Ids.ToArray() }))) $PSCmdlet $s
+            Write-Progress -Activity 'Remove-VcsUserInvitation' -Status "Revoking $($entry.Items.Count) invitation(s) on $($s.Name)"
+            $report = Resolve-VcsResult ([VcsNative.Vcs]::RemoveUserInvitations($s.Handle, (ConvertTo-VcsJson @{ invitations = $entry.Items.ToArray() }))) $PSCmdlet $s
             Write-Progress -Activity 'Remove-VcsUserInvitation' -Completed
             $null = Write-VcsReport $report $PSCmdlet
         }
@@ -747,7 +755,7 @@ function Set-VcdUser {
     )
     process {
         $id = if ($User -is [string]) { $User } else { $User.Id }
-        $targets = if ($User -isnot [string] -and $User.PSObject.Properties['Server'] -and $User.Server -and -not $Server) { @($User.Server) } else { @(Get-VcdTargetServer $Server $PSCmdlet) }
+        $targets = if (Test-VcsOwnServer $User $Server) { @($User.Server) } else { @(Get-VcdTargetServer $Server $PSCmdlet) }
         if (-not $PSCmdlet.ShouldProcess($id, 'Change Cloud Director user')) { return }
         $changes = @{ id = $id }
         if ($PSBoundParameters.ContainsKey('FullName')) { $changes.fullName = $FullName }
@@ -780,19 +788,15 @@ function Remove-VcdUser {
             $ref = if ($u -is [string]) { $u } else { $u.Id }
             $label = if ($u -is [string]) { $u } else { "$($u.Username) ($ref)" }
             if (-not $PSCmdlet.ShouldProcess($label, 'Remove Cloud Director user')) { continue }
-            $targets = if ($u -isnot [string] -and $u.PSObject.Properties['Server'] -and $u.Server -and -not $Server) { @($u.Server) } else { @(Get-VcdTargetServer $Server $PSCmdlet) }
-            foreach ($t in $targets) {
-                $key = "$($t.Name)/$($t.Org)/$($t.User)"
-                if (-not $byServer.ContainsKey($key)) { $byServer[$key] = @{ Server = $t; Users = [System.Collections.Generic.List[string]]::new() } }
-                $byServer[$key].Users.Add($ref)
-            }
+            $targets = if (Test-VcsOwnServer $u $Server) { @($u.Server) } else { @(Get-VcdTargetServer $Server $PSCmdlet) }
+            Add-VcsPending $byServer $targets $ref
         }
     }
     end {
         foreach ($entry in $byServer.Values) {
             $s = $entry.Server
-            Write-Progress -Activity 'Remove-VcdUser' -Status "Removing $($entry.Users.Count) user(s) from $($s.Org)"
-            $report = Resolve-VcsResult ([VcsNative.Vcd]::RemoveUsers($s.Handle, (ConvertTo-VcsJson @{ users = $entry.Users.ToArray() }))) $PSCmdlet $s
+            Write-Progress -Activity 'Remove-VcdUser' -Status "Removing $($entry.Items.Count) user(s) from $($s.Org)"
+            $report = Resolve-VcsResult ([VcsNative.Vcd]::RemoveUsers($s.Handle, (ConvertTo-VcsJson @{ users = $entry.Items.ToArray() }))) $PSCmdlet $s
             Write-Progress -Activity 'Remove-VcdUser' -Completed
             $null = Write-VcsReport $report $PSCmdlet
         }

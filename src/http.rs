@@ -35,6 +35,23 @@ impl Default for RetryPolicy {
     }
 }
 
+/// `timeoutSeconds` and `maxAttempts` as callers give them, checked once for every client.
+pub(crate) fn apply_request_settings(timeout_seconds: Option<f64>, max_attempts: Option<u32>, timeout: &mut Duration, retry: &mut RetryPolicy) -> Result<()> {
+    if let Some(t) = timeout_seconds {
+        if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
+            return Err(Error::invalid("timeoutSeconds", "must be more than 0 and at most 3600"));
+        }
+        *timeout = Duration::from_secs_f64(t);
+    }
+    if let Some(n) = max_attempts {
+        if n == 0 || n > 20 {
+            return Err(Error::invalid("maxAttempts", "must be between 1 and 20"));
+        }
+        retry.max_attempts = n;
+    }
+    Ok(())
+}
+
 #[derive(Clone, Debug)]
 pub struct TlsOptions {
     pub ca_certificate_pem: Option<String>,

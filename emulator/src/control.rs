@@ -57,7 +57,7 @@ async fn accept_invitation(State(shared): S, Extension(rid): Rid, Path(id): Path
             Ok(Json(answer).into_response())
         }
         Err(AcceptError::NotFound) => {
-            Err(error_response(&rid.0, StatusCode::NOT_FOUND, "invitation.not.found", &format!("Invitation {id} was not found.")))
+            Err(crate::csp::invitation_not_found(&rid, &id))
         }
         Err(AcceptError::NotPending) => Err(bad(&rid, format!("Invitation {id} is not pending and cannot be accepted."))),
     }

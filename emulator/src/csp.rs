@@ -589,14 +589,14 @@ async fn remove_users(
     let (mut succeeded, mut failed, mut failures) = (Vec::new(), Vec::new(), Vec::new());
     let is_owner = |u: &User| u.org_roles.iter().any(|r| r == "org_owner");
     let mut owners_left = w.users.iter().filter(|u| is_owner(u)).count();
-    let mut removing: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut removing: Vec<usize> = Vec::new();
     for id in ids {
-        let Some(user) = w.users.iter().find(|u| u.user_id == id).filter(|_| !removing.contains(&id)) else {
+        let Some(pos) = w.users.iter().position(|u| u.user_id == id).filter(|p| !removing.contains(p)) else {
             failures.push(json!({"id": id, "errorCode": "USER_NOT_FOUND", "message": "The user is not a member of this organization."}));
             failed.push(id);
             continue;
         };
-        if is_owner(user) {
+        if is_owner(&w.users[pos]) {
             if owners_left == 1 {
                 failures.push(json!({"id": id, "errorCode": "LAST_ORG_OWNER", "message": "The last organization owner cannot be removed."}));
                 failed.push(id);
@@ -604,11 +604,14 @@ async fn remove_users(
             }
             owners_left -= 1;
         }
-        removing.insert(id.clone());
+        removing.push(pos);
         succeeded.push(id);
     }
-    // One pass, not one shift of the whole list per user.
-    w.users.retain(|u| !removing.contains(&u.user_id));
+    // At most 20 positions: remove from the back so earlier positions stay valid.
+    removing.sort_unstable();
+    for pos in removing.into_iter().rev() {
+        w.users.remove(pos);
+    }
     if !succeeded.is_empty() {
         persist(&shared, &w, &rid)?;
     }
@@ -665,6 +668,10 @@ fn invitation_json(w: &World, base_url: &str, inv: &Invitation) -> Value {
     })
 }
 
+pub(crate) fn invitation_not_found(rid: &RequestId, id: &str) -> Response {
+    error_response(&rid.0, StatusCode::NOT_FOUND, "invitation.not.found", &format!("Invitation {id} was not found."))
+}
+
 async fn list_invitations(State(shared): S, Extension(rid): Rid, headers: HeaderMap, Path(org): Path<String>) -> Answer {
     authorize(&shared, &headers, &rid, Some(&org))?;
     let w = shared.world.lock().expect("world lock");
@@ -682,7 +689,7 @@ async fn get_invitation(
     let w = shared.world.lock().expect("world lock");
     match w.invitations.iter().find(|i| i.id == id) {
         Some(inv) => Ok(Json(invitation_json(&w, &shared.base_url, inv)).into_response()),
-        None => Err(error_response(&rid.0, StatusCode::NOT_FOUND, "invitation.not.found", &format!("Invitation {id} was not found."))),
+        None => Err(invitation_not_found(&rid, &id)),
     }
 }
 
@@ -695,7 +702,7 @@ async fn revoke_invitation(
     let claims = authorize(&shared, &headers, &rid, Some(&org))?;
     let mut w = shared.world.lock().expect("world lock");
     let Some(inv) = w.invitations.iter_mut().find(|i| i.id == id) else {
-        return Err(error_response(&rid.0, StatusCode::NOT_FOUND, "invitation.not.found", &format!("Invitation {id} was not found.")));
+        return Err(invitation_not_found(&rid, &id));
     };
     if effective_status(inv) != "AVAILABLE" {
         let msg = format!("Invitation {id} is {} and can no longer be revoked.", effective_status(inv).to_lowercase());

@@ -342,18 +342,7 @@ impl ConnectRequest {
         let mut o = ConnectOptions::new(server, credentials);
         o.tls.ca_certificate_pem = self.ca_certificate;
         o.tls.insecure_skip_tls_verify = self.insecure_skip_tls_verify;
-        if let Some(t) = self.timeout_seconds {
-            if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
-                return Err(Error::invalid("timeoutSeconds", "must be more than 0 and at most 3600"));
-            }
-            o.timeout = std::time::Duration::from_secs_f64(t);
-        }
-        if let Some(n) = self.max_attempts {
-            if n == 0 || n > 20 {
-                return Err(Error::invalid("maxAttempts", "must be between 1 and 20"));
-            }
-            o.retry.max_attempts = n;
-        }
+        crate::http::apply_request_settings(self.timeout_seconds, self.max_attempts, &mut o.timeout, &mut o.retry)?;
         if let Some(c) = self.concurrency {
             o.concurrency = c;
         }
