@@ -2,7 +2,8 @@
 # This layer binds parameters, walks the pipeline, asks ShouldProcess and shapes output objects.
 # Filtering, paging, retries and validation happen in the library (through the C ABI).
 
-Set-StrictMode -Version 3.0
+# Strict about unset variables; answers may lack optional properties, so not about properties.
+Set-StrictMode -Version 1.0
 
 $script:ModuleRoot = $PSScriptRoot
 $script:TypePrefix = 'VMware.CloudServices'
@@ -89,8 +90,14 @@ function New-VcsErrorRecord([object] $ErrorObject, [object] $Target) {
 # Turns a library result into objects, or into an error (terminating for the whole call).
 function Resolve-VcsResult {
     param([Parameter(Mandatory)] [VcsNative.VcsResult] $Result, [System.Management.Automation.PSCmdlet] $Cmdlet, [object] $Target)
-    $parsed = if ($Result.Json) { ConvertFrom-Json -InputObject $Result.Json } else { $null }
-    if ($Result.IsReport) { return , $parsed }
+    # -NoEnumerate keeps [] and [x] arrays, so callers always get the list the library sent.
+    $parsed = $null
+    if ($Result.Json) { $parsed = ConvertFrom-Json -InputObject $Result.Json -NoEnumerate }
+    if ($Result.IsReport) {
+        # An array leaves as one object (the unary comma), so `foreach` walks its items; an object as itself.
+        if ($parsed -is [array]) { return , $parsed }
+        return $parsed
+    }
     $Cmdlet.ThrowTerminatingError((New-VcsErrorRecord -ErrorObject $parsed -Target $Target))
 }
 
@@ -109,7 +116,8 @@ function ConvertTo-VcsUser($u, $Server) {
 }
 
 function ConvertTo-VcsInvitation($i, $Server) {
-    $date = { param($v) if ($v) { [datetime]::Parse($v, [cultureinfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind) } }
+    # ConvertFrom-Json already turns ISO 8601 text into DateTime; parse only what it left as text.
+    $date = { param($v) if ($v -is [datetime]) { $v } elseif ($v) { [datetime]::Parse($v, [cultureinfo]::InvariantCulture, [System.Globalization.DateTimeStyles]::RoundtripKind) } }
     Add-VcsTypeName ([pscustomobject]@{
             Id = $i.id; Name = $i.name; Email = $i.email; Status = $i.status; Uid = $i.uid
             CreatedBy = $i.createdBy; CreatedDate = & $date $i.createdDate; ExpiredDate = & $date $i.expiredDate
@@ -138,7 +146,7 @@ function ConvertTo-VcsServiceRole($r, $Server) {
 
 # The servers a cmdlet acts on: -Server, or the default connections.
 function Get-VcsTargetServer([object[]] $Server, [System.Management.Automation.PSCmdlet] $Cmdlet) {
-    $targets = if ($Server) { $Server } else { @($global:DefaultVcsServers) }
+    $targets = @(if ($Server) { $Server } else { $global:DefaultVcsServers })
     if (-not $targets -or $targets.Count -eq 0) {
         $record = New-VcsErrorRecord -ErrorObject ([pscustomobject]@{ category = 'invalidArgument'; message = 'You are not connected to any CSP server: run Connect-Vcs first, or pass -Server.' }) -Target $null
         $Cmdlet.ThrowTerminatingError($record)
@@ -578,7 +586,7 @@ function ConvertTo-VcdRole($r, $Server) {
 }
 
 function Get-VcdTargetServer([object[]] $Server, [System.Management.Automation.PSCmdlet] $Cmdlet) {
-    $targets = if ($Server) { $Server } else { @($global:DefaultVcdServers) }
+    $targets = @(if ($Server) { $Server } else { $global:DefaultVcdServers })
     if (-not $targets -or $targets.Count -eq 0) {
         $Cmdlet.ThrowTerminatingError((New-VcsErrorRecord -ErrorObject ([pscustomobject]@{ category = 'invalidArgument'; message = 'You are not connected to any Cloud Director: run Connect-Vcd first, or pass -Server.' }) -Target $null))
     }
