@@ -36,7 +36,12 @@ impl Default for RetryPolicy {
 }
 
 /// `timeoutSeconds` and `maxAttempts` as callers give them, checked once for every client.
-pub(crate) fn apply_request_settings(timeout_seconds: Option<f64>, max_attempts: Option<u32>, timeout: &mut Duration, retry: &mut RetryPolicy) -> Result<()> {
+pub(crate) fn apply_request_settings(
+    timeout_seconds: Option<f64>,
+    max_attempts: Option<u32>,
+    timeout: &mut Duration,
+    retry: &mut RetryPolicy,
+) -> Result<()> {
     if let Some(t) = timeout_seconds {
         if !(t.is_finite() && t > 0.0 && t <= 3600.0) {
             return Err(Error::invalid("timeoutSeconds", "must be more than 0 and at most 3600"));
@@ -276,7 +281,10 @@ impl Transport {
             match resp.chunk().await {
                 Ok(Some(chunk)) => {
                     if body.len() + chunk.len() > MAX_BODY_BYTES {
-                        return Err(SendFailure::protocol(format!("{}: the answer is larger than {} MiB", call.path, MAX_BODY_BYTES >> 20), status));
+                        return Err(SendFailure::protocol(
+                            format!("{}: the answer is larger than {} MiB", call.path, MAX_BODY_BYTES >> 20),
+                            status,
+                        ));
                     }
                     body.extend_from_slice(&chunk);
                 }
@@ -309,12 +317,18 @@ impl SendFailure {
         let e = e.without_url();
         let detail = error_chain(&e);
         if e.is_timeout() {
-            return SendFailure { error: Error::new(ErrorCategory::Timeout, format!("{path}: no answer within the timeout")), never_sent: false };
+            return SendFailure {
+                error: Error::new(ErrorCategory::Timeout, format!("{path}: no answer within the timeout")),
+                never_sent: false,
+            };
         }
         if e.is_connect() {
             // A refused TLS handshake was sent nowhere useful either, but resending cannot help it.
             let tls_refused = detail.to_lowercase().contains("certificate");
-            return SendFailure { error: Error::new(ErrorCategory::Network, format!("{path}: could not connect: {detail}")), never_sent: !tls_refused };
+            return SendFailure {
+                error: Error::new(ErrorCategory::Network, format!("{path}: could not connect: {detail}")),
+                never_sent: !tls_refused,
+            };
         }
         SendFailure { error: Error::new(ErrorCategory::Network, format!("{path}: the connection failed: {detail}")), never_sent: false }
     }

@@ -13,13 +13,13 @@
 
 pub mod bulk;
 pub mod csp;
-pub mod vcd;
 pub mod error;
 pub mod ffi;
 pub mod http;
 mod runtime;
 pub mod secret;
 pub mod time;
+pub mod vcd;
 pub mod wildcard;
 
 pub use bulk::{BulkItem, BulkReport};

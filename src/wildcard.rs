@@ -60,7 +60,10 @@ impl Pattern {
                                 Some(e) => {
                                     let (lo, hi) = (fold(s), fold(e));
                                     if lo > hi {
-                                        return Err(Error::invalid(field, format!("pattern '{pattern}' has the range {s}-{e}, which runs backwards")));
+                                        return Err(Error::invalid(
+                                            field,
+                                            format!("pattern '{pattern}' has the range {s}-{e}, which runs backwards"),
+                                        ));
                                     }
                                     items.push((lo, hi));
                                 }

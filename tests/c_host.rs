@@ -17,7 +17,11 @@ fn lib_dir() -> PathBuf {
 }
 
 fn lib_name() -> &'static str {
-    if cfg!(target_os = "macos") { "libvcs_native.dylib" } else { "libvcs_native.so" }
+    if cfg!(target_os = "macos") {
+        "libvcs_native.dylib"
+    } else {
+        "libvcs_native.so"
+    }
 }
 
 fn root() -> &'static Path {
@@ -103,7 +107,14 @@ async fn c_scenario_is_clean_under_valgrind() {
     let bin = dir.path().join("scenario");
     compile("tests/c/scenario.c", &bin, &[]);
     let out = scenario_with(
-        &["valgrind", "--error-exitcode=86", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect", "--show-leak-kinds=definite,indirect", "--track-origins=no"],
+        &[
+            "valgrind",
+            "--error-exitcode=86",
+            "--leak-check=full",
+            "--errors-for-leak-kinds=definite,indirect",
+            "--show-leak-kinds=definite,indirect",
+            "--track-origins=no",
+        ],
         &bin,
         &[],
     )

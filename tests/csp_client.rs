@@ -81,10 +81,8 @@ async fn organization_roles_services_and_service_roles() {
     assert_eq!(org.len(), 2);
     let by_display = c.organization_roles(&OrganizationRoleQuery { name: vec!["Support*".into()], ..Default::default() }).await.unwrap();
     assert_eq!(by_display[0].name, "support_user");
-    let owner_roles = c
-        .organization_roles(&OrganizationRoleQuery { user: vec!["ada.andersen@example.com".into()], ..Default::default() })
-        .await
-        .unwrap();
+    let owner_roles =
+        c.organization_roles(&OrganizationRoleQuery { user: vec!["ada.andersen@example.com".into()], ..Default::default() }).await.unwrap();
     assert_eq!(owner_roles.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), vec!["org_owner"]);
 
     let services = c.services(&Default::default()).await.unwrap();
@@ -188,7 +186,12 @@ async fn invitation_life_cycle() {
     // Inviting again creates no duplicate.
     let again = c.invite(&req).await.unwrap();
     assert_eq!(again.succeeded, 3);
-    let pending = c.invitations(&InvitationQuery { name: vec!["new.*@partner.example".into()], status: vec!["Available".into()], ..Default::default() })
+    let pending = c
+        .invitations(&InvitationQuery {
+            name: vec!["new.*@partner.example".into()],
+            status: vec!["Available".into()],
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(pending.len(), 3);
@@ -205,7 +208,14 @@ async fn invitation_life_cycle() {
     assert_eq!(redeemed[0].redeemed_by.as_deref(), Some("new.one@partner.example"));
 
     // An existing member gets no invitation.
-    let member = c.invite(&InvitationRequest { emails: vec!["new.one@partner.example".into()], organization_roles: vec!["developer".into()], ..Default::default() }).await.unwrap();
+    let member = c
+        .invite(&InvitationRequest {
+            emails: vec!["new.one@partner.example".into()],
+            organization_roles: vec!["developer".into()],
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(member.items[0].outcome, "notInvited");
     let u = c.users(&UserQuery { email: vec!["new.one@partner.example".into()], ..Default::default() }).await.unwrap();
     assert!(u[0].organization_roles.contains(&"developer".to_string()));
@@ -217,7 +227,8 @@ async fn invitation_life_cycle() {
     assert_eq!(revoked.failed, 1);
     assert!(!revoked.items[0].ok);
     assert_eq!(revoked.items[0].error.as_ref().unwrap().http_status, Some(400));
-    let after = c.invitations(&InvitationQuery { name: vec!["new.*".into()], status: vec!["Revoked".into()], ..Default::default() }).await.unwrap();
+    let after =
+        c.invitations(&InvitationQuery { name: vec!["new.*".into()], status: vec!["Revoked".into()], ..Default::default() }).await.unwrap();
     assert_eq!(after.len(), 2);
     let unknown = c.revoke_invitations(&["no-such-invitation".into()]).await.unwrap();
     assert_eq!(unknown.items[0].error.as_ref().unwrap().category, ErrorCategory::NotFound);
@@ -247,7 +258,10 @@ async fn bulk_invitations_report_each_email() {
     // 230 emails in batches of 100 is 3 calls.
     assert_eq!(count(&emu, "POST", "/invitations").await, 3);
 
-    let e = c.invite(&InvitationRequest { emails: vec!["a@b.co".into()], organization_roles: vec!["org_wizard".into()], ..Default::default() }).await.unwrap_err();
+    let e = c
+        .invite(&InvitationRequest { emails: vec!["a@b.co".into()], organization_roles: vec!["org_wizard".into()], ..Default::default() })
+        .await
+        .unwrap_err();
     assert_eq!(e.field.as_deref(), Some("organizationRoles[0]"));
     assert!(e.message.contains("org_wizard"));
     let e = c
@@ -344,7 +358,8 @@ async fn short_lived_tokens_are_refreshed_before_they_expire() {
 async fn retries_429_honouring_retry_after_and_5xx_with_backoff() {
     let emu = emulator(50).await;
     let c = connect(&emu).await;
-    fault(&emu, json!({"method": "GET", "path": "/csp/gateway/am/api/v2/orgs/*/users", "status": 429, "retryAfterSeconds": 1, "times": 2})).await;
+    fault(&emu, json!({"method": "GET", "path": "/csp/gateway/am/api/v2/orgs/*/users", "status": 429, "retryAfterSeconds": 1, "times": 2}))
+        .await;
     let t = Instant::now();
     assert_eq!(c.users(&UserQuery::default()).await.unwrap().len(), 50);
     assert!(t.elapsed() >= Duration::from_secs(2), "waited {:?}", t.elapsed());
@@ -430,9 +445,13 @@ async fn state_survives_an_emulator_restart() {
     let emu = emulator_with(config.clone()).await;
     let c = connect(&emu).await;
     let victim = emu.world().users[5].user_id.clone();
-    c.invite(&InvitationRequest { emails: vec!["kept@partner.example".into()], organization_roles: vec!["org_member".into()], ..Default::default() })
-        .await
-        .unwrap();
+    c.invite(&InvitationRequest {
+        emails: vec!["kept@partner.example".into()],
+        organization_roles: vec!["org_member".into()],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     assert!(c.remove_users(&[UserRef::Id(victim.clone())], false).await.unwrap().all_ok());
     let org = emu.org_id();
     emu.stop().await;
@@ -462,4 +481,24 @@ async fn bad_connect_options_name_the_field() {
     o.retry.max_attempts = 2;
     o.retry.base_delay = Duration::from_millis(10);
     assert_eq!(CspClient::connect(o).await.unwrap_err().category, ErrorCategory::Network);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_work_reports_its_progress() {
+    let emu = emulator(1000).await;
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = events.clone();
+    let c = connect(&emu).await.with_progress(move |p| sink.lock().unwrap().push(p));
+    assert_eq!(c.users(&UserQuery::default()).await.unwrap().len(), 1000);
+    let listed: Vec<_> = events.lock().unwrap().drain(..).collect();
+    assert_eq!(listed.len(), 5, "one event a page: {listed:?}");
+    assert_eq!((listed.last().unwrap().done, listed.last().unwrap().total), (5, 5));
+    assert!(listed.iter().all(|p| p.operation == "list users"));
+
+    let ids: Vec<UserRef> = emu.world().users[100..145].iter().map(|u| UserRef::Id(u.user_id.clone())).collect();
+    c.remove_users(&ids, false).await.unwrap();
+    let removed: Vec<_> = events.lock().unwrap().drain(..).collect();
+    assert_eq!(removed.len(), 3, "one event a batch of 20");
+    assert_eq!(removed.iter().map(|p| p.done).max(), Some(45));
+    assert!(removed.iter().all(|p| p.total == 45 && p.operation == "remove users"));
 }

@@ -10,12 +10,8 @@ use vcs_emulator::Emulator;
 const AM: &str = "/csp/gateway/am/api";
 
 async fn access_token(emu: &Emulator) -> String {
-    let r = http()
-        .post(format!("{}{AM}/auth/api-tokens/authorize", emu.url))
-        .form(&[("refresh_token", emu.api_token())])
-        .send()
-        .await
-        .unwrap();
+    let r =
+        http().post(format!("{}{AM}/auth/api-tokens/authorize", emu.url)).form(&[("refresh_token", emu.api_token())]).send().await.unwrap();
     assert_eq!(r.status(), 200);
     r.json::<Value>().await.unwrap()["access_token"].as_str().unwrap().to_string()
 }
@@ -101,7 +97,11 @@ async fn unknown_orgs_malformed_bodies_and_limits_get_the_services_errors() {
     assert_eq!(b["results"].as_array().unwrap().len(), 20, "search is cut at 20");
 
     let del = |body: String| {
-        http().delete(format!("{}{AM}/v2/orgs/{org}/users", emu.url)).header("csp-auth-token", &t).header("content-type", "application/json").body(body)
+        http()
+            .delete(format!("{}{AM}/v2/orgs/{org}/users", emu.url))
+            .header("csp-auth-token", &t)
+            .header("content-type", "application/json")
+            .body(body)
     };
     let r = del("{not json".into()).send().await.unwrap();
     assert_eq!(r.status(), 400);
@@ -113,9 +113,7 @@ async fn unknown_orgs_malformed_bodies_and_limits_get_the_services_errors() {
     let r = del(json!({}).to_string()).send().await.unwrap();
     assert_eq!(r.status(), 400);
 
-    let inv = |body: Value| {
-        http().post(format!("{}{AM}/orgs/{org}/invitations", emu.url)).header("csp-auth-token", &t).json(&body)
-    };
+    let inv = |body: Value| http().post(format!("{}{AM}/orgs/{org}/invitations", emu.url)).header("csp-auth-token", &t).json(&body);
     let r = inv(json!({"usernames": ["a@b.co"], "organizationRoles": [{"name": "wizard"}]})).send().await.unwrap();
     assert_eq!(r.status(), 400);
     assert!(r.json::<Value>().await.unwrap()["message"].as_str().unwrap().contains("wizard"));
@@ -181,7 +179,8 @@ async fn control_api_reset_faults_and_stats() {
     let org = emu.org_id();
     let bad = http().post(format!("{}/_emulator/faults", emu.url)).json(&json!({"path": "/x", "stauts": 500})).send().await.unwrap();
     assert_eq!(bad.status(), 400);
-    fault(&emu, json!({"method": "GET", "path": "/csp/gateway/am/api/orgs/*/roles", "status": 503, "retryAfterSeconds": 2, "times": 1})).await;
+    fault(&emu, json!({"method": "GET", "path": "/csp/gateway/am/api/orgs/*/roles", "status": 503, "retryAfterSeconds": 2, "times": 1}))
+        .await;
     let r = http().get(format!("{}{AM}/orgs/{org}/roles", emu.url)).header("csp-auth-token", &t).send().await.unwrap();
     assert_eq!(r.status(), 503);
     assert_eq!(r.headers()["retry-after"], "2");
@@ -196,7 +195,13 @@ async fn control_api_reset_faults_and_stats() {
     assert_eq!(get(&emu, &t, &format!("{AM}/orgs/{org}/roles")).await.0, 200);
 
     let victim = emu.world().users[2].user_id.clone();
-    let r = http().delete(format!("{}{AM}/v2/orgs/{org}/users", emu.url)).header("csp-auth-token", &t).json(&json!({"ids": [victim]})).send().await.unwrap();
+    let r = http()
+        .delete(format!("{}{AM}/v2/orgs/{org}/users", emu.url))
+        .header("csp-auth-token", &t)
+        .json(&json!({"ids": [victim]}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.json::<Value>().await.unwrap()["succeeded"], json!([victim]));
     assert_eq!(emu.world().users.len(), 4);
     control(&emu, "POST", "reset", None).await;

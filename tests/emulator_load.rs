@@ -43,7 +43,14 @@ async fn fifty_clients_then_a_restart_lose_nothing() {
                 i += 1;
                 let email = format!("c{client_no}.n{i}@load.example");
                 told.lock().unwrap().attempted.insert(email.clone());
-                if let Ok(r) = c.invite(&InvitationRequest { emails: vec![email.clone()], organization_roles: vec!["org_member".into()], ..Default::default() }).await {
+                if let Ok(r) = c
+                    .invite(&InvitationRequest {
+                        emails: vec![email.clone()],
+                        organization_roles: vec!["org_member".into()],
+                        ..Default::default()
+                    })
+                    .await
+                {
                     if let Some(id) = r.items[0].id.clone().filter(|_| r.items[0].outcome == "invited") {
                         told.lock().unwrap().invited.insert(email.clone());
                         my_invitations.push(id);
@@ -78,7 +85,12 @@ async fn fifty_clients_then_a_restart_lose_nothing() {
     let emu = emulator_with(config).await;
     let world = emu.world();
     let told = told.lock().unwrap();
-    println!("{calls} rounds by 50 clients in {seconds} s: {} invited, {} revoked, {} removed", told.invited.len(), told.revoked.len(), told.removed.len());
+    println!(
+        "{calls} rounds by 50 clients in {seconds} s: {} invited, {} revoked, {} removed",
+        told.invited.len(),
+        told.revoked.len(),
+        told.removed.len()
+    );
     assert!(told.invited.len() >= 50, "every client got work done");
     for email in &told.invited {
         assert!(world.invitations.iter().any(|i| &i.username == email), "{email} was invited but is gone after the restart");

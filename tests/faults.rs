@@ -64,7 +64,9 @@ async fn run(c: &CspClient, emu: &Emulator, op: Op) -> Result<usize, vcs_native:
         Op::Invitations => c.invitations(&Default::default()).await.map(|v| v.len()),
         Op::Invite => {
             let emails: Vec<String> = (0..30).map(|i| format!("fault{i}@matrix.example")).collect();
-            let r = c.invite(&InvitationRequest { emails: emails.clone(), organization_roles: vec!["org_member".into()], ..Default::default() }).await?;
+            let r = c
+                .invite(&InvitationRequest { emails: emails.clone(), organization_roles: vec!["org_member".into()], ..Default::default() })
+                .await?;
             assert_eq!(r.items.len(), emails.len(), "every email is reported");
             if let Some(failed) = r.items.iter().find(|i| !i.ok) {
                 return Err(failed.error.clone().unwrap());
@@ -157,7 +159,8 @@ async fn persistent_faults_fail_with_the_right_category_and_bounded_retries() {
             fault(&emu, rule.clone()).await;
             let e = run(&c, &emu, op).await.unwrap_err();
             assert_eq!(e.category, *category, "{op:?} with {rule}: {e}");
-            let hits: u64 = control(&emu, "GET", "faults", None).await.as_array().unwrap().iter().map(|r| r["hits"].as_u64().unwrap()).sum();
+            let hits: u64 =
+                control(&emu, "GET", "faults", None).await.as_array().unwrap().iter().map(|r| r["hits"].as_u64().unwrap()).sum();
             // Bulk operations send several requests; each may be tried at most 5 times.
             let requests = match op {
                 Op::Invite => 1,
@@ -282,7 +285,9 @@ async fn redirects_are_not_followed_so_credentials_stay_home() {
 async fn a_certificate_for_another_name_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
-    let emu = emulator_with(Config { tls: true, tls_ca_out: Some(ca.clone()), tls_names: vec!["wrong.example".into()], ..Config::ephemeral(3) }).await;
+    let emu =
+        emulator_with(Config { tls: true, tls_ca_out: Some(ca.clone()), tls_names: vec!["wrong.example".into()], ..Config::ephemeral(3) })
+            .await;
     let mut o = options(&emu);
     o.tls.ca_certificate_pem = Some(std::fs::read_to_string(&ca).unwrap());
     let e = CspClient::connect(o).await.unwrap_err();

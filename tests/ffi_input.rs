@@ -142,7 +142,9 @@ fn malformed_json_is_a_clear_error_naming_the_field() {
         let (s, v) = call(|o| unsafe { vcs_connect(c(r#"{"appId": "a", "appSecret": "s"}"#).as_ptr(), &mut null_mut(), o) });
         assert_eq!(s, VcsStatus::VCS_INVALID_ARGUMENT);
         assert_eq!(v["field"], "orgId");
-        let (s, v) = call(|o| unsafe { vcs_connect(c(&json!({"server": url, "apiToken": token, "timeoutSeconds": -1}).to_string()).as_ptr(), &mut null_mut(), o) });
+        let (s, v) = call(|o| unsafe {
+            vcs_connect(c(&json!({"server": url, "apiToken": token, "timeoutSeconds": -1}).to_string()).as_ptr(), &mut null_mut(), o)
+        });
         assert_eq!(s, VcsStatus::VCS_INVALID_ARGUMENT);
         assert_eq!(v["field"], "timeoutSeconds");
         unsafe { vcs_disconnect(conn.0) };
@@ -153,7 +155,15 @@ fn malformed_json_is_a_clear_error_naming_the_field() {
 fn odd_emails_and_patterns() {
     with_emulator(30, |url, token| {
         let conn = connect(&url, &token);
-        let emails = ["o'brien+tag@sub.example.co.uk", "x_y-z.1@host-name.example", "plain", "a@b", "two@@at.example", " space@x.example", "a@-bad.example"];
+        let emails = [
+            "o'brien+tag@sub.example.co.uk",
+            "x_y-z.1@host-name.example",
+            "plain",
+            "a@b",
+            "two@@at.example",
+            " space@x.example",
+            "a@-bad.example",
+        ];
         let req = c(&json!({"emails": emails, "organizationRoles": ["org_member"]}).to_string());
         let (s, v) = call(|o| unsafe { vcs_new_user_invitations(conn.0, req.as_ptr(), o) });
         assert_eq!(s, VcsStatus::VCS_PARTIAL_FAILURE, "{v}");
@@ -189,10 +199,22 @@ fn arb_json() -> impl Strategy<Value = Value> {
     ];
     leaf.prop_recursive(4, 32, 6, |inner| {
         let keys = prop_oneof![
-            Just("name".to_string()), Just("email".to_string()), Just("id".to_string()), Just("user".to_string()),
-            Just("service".to_string()), Just("status".to_string()), Just("emails".to_string()), Just("organizationRoles".to_string()),
-            Just("serviceRoles".to_string()), Just("roles".to_string()), Just("users".to_string()), Just("invitations".to_string()),
-            Just("notifyUsers".to_string()), Just("skipNotify".to_string()), Just("apiToken".to_string()), Just("timeoutSeconds".to_string()),
+            Just("name".to_string()),
+            Just("email".to_string()),
+            Just("id".to_string()),
+            Just("user".to_string()),
+            Just("service".to_string()),
+            Just("status".to_string()),
+            Just("emails".to_string()),
+            Just("organizationRoles".to_string()),
+            Just("serviceRoles".to_string()),
+            Just("roles".to_string()),
+            Just("users".to_string()),
+            Just("invitations".to_string()),
+            Just("notifyUsers".to_string()),
+            Just("skipNotify".to_string()),
+            Just("apiToken".to_string()),
+            Just("timeoutSeconds".to_string()),
             "[a-z]{1,6}",
         ];
         prop_oneof![
@@ -206,7 +228,11 @@ fn arb_json() -> impl Strategy<Value = Value> {
 fn random_json_never_crashes_any_entry_point() {
     with_emulator(15, |url, token| {
         let conn = connect(&url, &token);
-        let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config { cases: 64, failure_persistence: None, ..Default::default() });
+        let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+            cases: 64,
+            failure_persistence: None,
+            ..Default::default()
+        });
         runner
             .run(&(arb_json(), 0usize..10), |(value, which)| {
                 let text = c(&value.to_string());
@@ -257,13 +283,18 @@ fn random_json_never_crashes_the_cloud_director_entry_points() {
     let info = emu.connection_info();
     std::thread::spawn(move || {
         let url = info["vcdUrl"].as_str().unwrap().to_string();
-        let opts = c(&json!({"server": url, "org": info["vcdOrg"], "username": info["vcdUser"], "password": info["vcdPassword"]}).to_string());
+        let opts =
+            c(&json!({"server": url, "org": info["vcdOrg"], "username": info["vcdUser"], "password": info["vcdPassword"]}).to_string());
         let mut conn: *mut VcdConnection = null_mut();
         let (s, v) = call(|o| unsafe { vcd_connect(opts.as_ptr(), &mut conn, o) });
         assert_eq!(s, VcsStatus::VCS_OK, "{v}");
         let conn = Conn2(conn);
         let functions: Vec<VcdFn> = vec![vcd_get_users, vcd_get_user, vcd_new_user, vcd_set_user, vcd_remove_users, vcd_get_roles];
-        let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config { cases: 64, failure_persistence: None, ..Default::default() });
+        let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
+            cases: 64,
+            failure_persistence: None,
+            ..Default::default()
+        });
         runner
             .run(&(arb_json(), 0usize..7), |(value, which)| {
                 if which == 6 {

@@ -50,4 +50,3 @@ fn a_thousand_connect_disconnect_cycles_keep_memory_flat() {
     .unwrap();
     drop(emu);
 }
-

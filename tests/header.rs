@@ -32,10 +32,7 @@ fn committed_header_matches_a_fresh_generation() {
         std::fs::write(&path, &fresh).unwrap();
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == fresh,
-        "include/vcs_native.h is stale: run `VCS_UPDATE_HEADER=1 cargo test --test header` and commit it"
-    );
+    assert!(committed == fresh, "include/vcs_native.h is stale: run `VCS_UPDATE_HEADER=1 cargo test --test header` and commit it");
 }
 
 #[test]
@@ -55,11 +52,8 @@ fn every_export_is_declared_and_documented() {
     let header = generate();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/ffi");
     let src: String = std::fs::read_dir(dir).unwrap().flatten().map(|e| std::fs::read_to_string(e.path()).unwrap()).collect();
-    let exports: Vec<&str> = src
-        .lines()
-        .filter_map(|l| l.split("extern \"C\" fn ").nth(1))
-        .map(|rest| rest.split('(').next().unwrap())
-        .collect();
+    let exports: Vec<&str> =
+        src.lines().filter_map(|l| l.split("extern \"C\" fn ").nth(1)).map(|rest| rest.split('(').next().unwrap()).collect();
     assert!(exports.len() >= 22, "{exports:?}");
     for name in exports {
         let at = header

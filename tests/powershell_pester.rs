@@ -11,7 +11,12 @@ fn pwsh_with_pester() -> Result<(), &'static str> {
     if !ok(&["-NoProfile", "-NonInteractive", "-Command", "exit 0"]) {
         return Err("skipped: pwsh not found");
     }
-    if !ok(&["-NoProfile", "-NonInteractive", "-Command", "if (Get-Module -ListAvailable Pester | Where-Object Version -ge 5.0) { exit 0 } else { exit 1 }"]) {
+    if !ok(&[
+        "-NoProfile",
+        "-NonInteractive",
+        "-Command",
+        "if (Get-Module -ListAvailable Pester | Where-Object Version -ge 5.0) { exit 0 } else { exit 1 }",
+    ]) {
         return Err("skipped: Pester 5 not installed for pwsh (Install-Module Pester)");
     }
     Ok(())

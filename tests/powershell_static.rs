@@ -131,7 +131,12 @@ fn manifest_exports() -> Vec<String> {
     let start = text.find("FunctionsToExport").unwrap();
     let open = start + text[start..].find("@(").unwrap() + 2;
     let close = open + text[open..].find(')').unwrap();
-    text[open..close].split(|c: char| c.is_whitespace() || c == ',').map(|s| s.trim_matches('\'')).filter(|s| !s.is_empty()).map(String::from).collect()
+    text[open..close]
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .map(|s| s.trim_matches('\''))
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
 }
 
 #[test]
@@ -228,6 +233,9 @@ fn every_native_call_exists_in_the_interop_and_the_header() {
     }
     assert!(imported.len() >= 22, "{imported:?}");
     for f in imported {
-        assert!(header.contains(&format!(" {f}(")) || header.contains(&format!("*{f}(")), "VcsNative.cs imports {f}, which include/vcs_native.h does not declare");
+        assert!(
+            header.contains(&format!(" {f}(")) || header.contains(&format!("*{f}(")),
+            "VcsNative.cs imports {f}, which include/vcs_native.h does not declare"
+        );
     }
 }

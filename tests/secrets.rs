@@ -9,7 +9,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::ptr::null_mut;
 use vcs_native::csp::request::ConnectRequest;
 use vcs_native::ffi::*;
-use vcs_native::{ConnectOptions, CspClient, Credentials};
+use vcs_native::{ConnectOptions, Credentials, CspClient};
 
 fn assert_clean(texts: &[String], secrets: &[&str]) {
     for t in texts {

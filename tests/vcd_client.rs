@@ -12,7 +12,12 @@ use vcs_native::ErrorCategory;
 
 fn vcd_options(emu: &Emulator) -> VcdConnectOptions {
     let i = emu.connection_info();
-    let mut o = VcdConnectOptions::password(i["vcdUrl"].as_str().unwrap(), i["vcdOrg"].as_str().unwrap(), i["vcdUser"].as_str().unwrap(), i["vcdPassword"].as_str().unwrap());
+    let mut o = VcdConnectOptions::password(
+        i["vcdUrl"].as_str().unwrap(),
+        i["vcdOrg"].as_str().unwrap(),
+        i["vcdUser"].as_str().unwrap(),
+        i["vcdPassword"].as_str().unwrap(),
+    );
     o.retry = options(emu).retry;
     o
 }
@@ -22,7 +27,13 @@ async fn vcd(emu: &Emulator) -> VcdClient {
 }
 
 fn new_user(name: &str) -> NewVcdUser {
-    NewVcdUser { username: name.into(), password: Some("s3cret-pass".into()), roles: vec!["vApp User".into()], email: Some(format!("{name}@acme.example")), ..Default::default() }
+    NewVcdUser {
+        username: name.into(),
+        password: Some("s3cret-pass".into()),
+        roles: vec!["vApp User".into()],
+        email: Some(format!("{name}@acme.example")),
+        ..Default::default()
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -38,7 +49,8 @@ async fn logs_in_as_tenant_provider_and_with_an_api_token() {
     let i = emu.connection_info();
     let mut p = vcd_options(&emu);
     p.org = "System".into();
-    p.credentials = vcs_native::vcd::VcdCredentials::Password { username: "administrator".into(), password: i["vcdPassword"].as_str().unwrap().into() };
+    p.credentials =
+        vcs_native::vcd::VcdCredentials::Password { username: "administrator".into(), password: i["vcdPassword"].as_str().unwrap().into() };
     let provider = VcdClient::connect(p).await.unwrap();
     assert!(provider.info().provider);
     assert!(provider.info().roles.contains(&"System Administrator".to_string()));
@@ -86,7 +98,8 @@ async fn lists_users_across_pages_with_filters() {
 
     let ldap = c.users(&VcdUserQuery { filter: Some("providerType==LDAP".into()), ..Default::default() }).await.unwrap();
     assert!(!ldap.is_empty() && ldap.iter().all(|u| u.provider_type == "LDAP"));
-    let not_local = c.users(&VcdUserQuery { filter: Some("providerType!=LOCAL;enabled==true".into()), ..Default::default() }).await.unwrap();
+    let not_local =
+        c.users(&VcdUserQuery { filter: Some("providerType!=LOCAL;enabled==true".into()), ..Default::default() }).await.unwrap();
     assert!(not_local.iter().all(|u| u.provider_type != "LOCAL" && u.enabled));
     let by_name = c.users(&VcdUserQuery { name: vec!["aiko.*".into()], ..Default::default() }).await.unwrap();
     assert!(by_name.iter().all(|u| u.username.starts_with("aiko.")));
@@ -163,7 +176,13 @@ async fn updates_and_removes_users() {
     assert!(r.all_ok());
     let id = r.items[0].id.clone().unwrap();
     let changed = c
-        .set_user(&VcdUserChanges { id: id.clone(), full_name: Some("Changed Name".into()), enabled: Some(false), roles: Some(vec!["Catalog Author".into(), "vApp Author".into()]), ..Default::default() })
+        .set_user(&VcdUserChanges {
+            id: id.clone(),
+            full_name: Some("Changed Name".into()),
+            enabled: Some(false),
+            roles: Some(vec!["Catalog Author".into(), "vApp Author".into()]),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert_eq!(changed.full_name, "Changed Name");
@@ -175,7 +194,10 @@ async fn updates_and_removes_users() {
     let e = c.set_user(&VcdUserChanges { id: id.clone(), roles: Some(vec![]), ..Default::default() }).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("roles"));
 
-    let report = c.remove_users(&["to.remove.*".into(), id.clone(), "nobody".into(), "urn:vcloud:user:00000000-0000-0000-0000-000000000000".into()]).await.unwrap();
+    let report = c
+        .remove_users(&["to.remove.*".into(), id.clone(), "nobody".into(), "urn:vcloud:user:00000000-0000-0000-0000-000000000000".into()])
+        .await
+        .unwrap();
     assert_eq!(report.items.len(), 5, "the pattern expands to two users");
     assert_eq!(report.succeeded, 3);
     assert_eq!(report.failed, 2);
@@ -214,7 +236,8 @@ async fn the_provider_acts_in_a_tenant_with_the_tenant_context_header() {
     let token = login.headers()["x-vmware-vcloud-access-token"].to_str().unwrap().to_string();
     let tenant = emu.world().vcd.orgs.iter().find(|o| o.name == "acme").unwrap().id.clone();
     let get = |ctx: Option<&str>| {
-        let mut r = http().get(format!("{}/cloudapi/1.0.0/users", emu.url)).bearer_auth(&token).header("accept", "application/json;version=37.0");
+        let mut r =
+            http().get(format!("{}/cloudapi/1.0.0/users", emu.url)).bearer_auth(&token).header("accept", "application/json;version=37.0");
         if let Some(c) = ctx {
             r = r.header("x-vmware-vcloud-tenant-context", c);
         }

@@ -70,7 +70,12 @@ fn main() {
             let emails: Vec<String> = (0..n).map(|i| format!("bench{i}@bulk.example")).collect();
             let t = Instant::now();
             let invited = runtime()
-                .block_on(client.invite(&InvitationRequest { emails, organization_roles: vec!["org_member".into()], skip_notify: true, ..Default::default() }))
+                .block_on(client.invite(&InvitationRequest {
+                    emails,
+                    organization_roles: vec!["org_member".into()],
+                    skip_notify: true,
+                    ..Default::default()
+                }))
                 .unwrap();
             let invite_s = t.elapsed().as_secs_f64();
             let ids: Vec<String> = invited.items.iter().filter_map(|i| i.id.clone()).collect();

@@ -206,7 +206,9 @@ impl ConnectionArgs {
                 app_secret: self.app_secret.clone().ok_or_else(|| Error::invalid("--app-secret", "required with --app-id"))?.into(),
                 org_id: self.org_id.clone().ok_or_else(|| Error::invalid("--org-id", "required with --app-id"))?,
             },
-            (None, None) => return Err(Error::invalid("--api-token", "required: set VCS_API_TOKEN (or VCS_APP_ID, VCS_APP_SECRET, VCS_ORG_ID)")),
+            (None, None) => {
+                return Err(Error::invalid("--api-token", "required: set VCS_API_TOKEN (or VCS_APP_ID, VCS_APP_SECRET, VCS_ORG_ID)"))
+            }
         };
         let mut o = ConnectOptions::new(self.server.clone(), credentials);
         if let Some(path) = &self.ca_certificate {
@@ -255,6 +257,10 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
         other => other,
     };
     let client = CspClient::connect(cli.connection.options()?).await?;
+    let client = match out.progress_bar() {
+        Some(bar) => client.with_progress(bar),
+        None => client,
+    };
     let report = |r: vcs_native::BulkReport| report(out, r);
     Ok(match command {
         Command::Tour | Command::Vcd { .. } => unreachable!("handled above"),
@@ -287,7 +293,10 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
         }
         Command::Invitation { action: InvitationAction::List { name, id, status } } => {
             let inv = client.invitations(&InvitationQuery { name, id, status }).await?;
-            out.list(&inv, &[("Email", "email"), ("Status", "status"), ("Created", "createdDate"), ("Expires", "expiredDate"), ("Id", "id")]);
+            out.list(
+                &inv,
+                &[("Email", "email"), ("Status", "status"), ("Created", "createdDate"), ("Expires", "expiredDate"), ("Id", "id")],
+            );
             Outcome::Done
         }
         Command::Invitation { action: InvitationAction::New { emails, org_roles, service_roles, skip_notify, dry_run } } => {

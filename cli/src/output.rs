@@ -52,7 +52,12 @@ impl Output {
         }
         for item in &r.items {
             match &item.error {
-                None => println!("ok      {}  {}{}", item.input, item.outcome, item.message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default()),
+                None => println!(
+                    "ok      {}  {}{}",
+                    item.input,
+                    item.outcome,
+                    item.message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default()
+                ),
                 Some(e) => println!("FAILED  {}  {} [{}]", item.input, e.message, e.category),
             }
         }
@@ -66,6 +71,18 @@ impl Output {
         for p in plan {
             println!("dry run: would {action} {}", serde_json::to_string(p).unwrap_or_default());
         }
+    }
+
+    /// A progress bar on stderr for long work, when stderr is a terminal.
+    pub fn progress_bar(&self) -> Option<impl Fn(vcs_native::csp::Progress) + Send + Sync + 'static> {
+        self.stderr_tty.then_some(|p: vcs_native::csp::Progress| {
+            let width = 30;
+            let filled = if p.total == 0 { width } else { p.done.min(p.total) * width / p.total };
+            eprint!("\r{:<18} [{}{}] {}/{}", p.operation, "#".repeat(filled), "-".repeat(width - filled), p.done, p.total);
+            if p.done >= p.total {
+                eprintln!();
+            }
+        })
     }
 
     pub fn progress(&self, what: &str) {

@@ -100,14 +100,19 @@ pub async fn run() -> Result<(), Error> {
             skip_notify: true,
         })
         .await?;
-    s.check(report.succeeded == 3 && report.items.iter().all(|i| i.outcome == "invited"), &format!("{} invited, {} failed", report.succeeded, report.failed));
+    s.check(
+        report.succeeded == 3 && report.items.iter().all(|i| i.outcome == "invited"),
+        &format!("{} invited, {} failed", report.succeeded, report.failed),
+    );
 
     s.step(
         "List pending invitations",
         "Get-VcsUserInvitation -Name '*@tour.example' | Where-Object Status -eq Available",
         "vcs invitation list --name '*@tour.example' --status Available",
     );
-    let pending = client.invitations(&InvitationQuery { name: vec!["*@tour.example".into()], status: vec!["Available".into()], ..Default::default() }).await?;
+    let pending = client
+        .invitations(&InvitationQuery { name: vec!["*@tour.example".into()], status: vec!["Available".into()], ..Default::default() })
+        .await?;
     show(&pending, &[("Email", "email"), ("Status", "status"), ("Expires", "expiredDate")], 10);
     s.check(pending.len() == 3, &format!("{} pending invitations", pending.len()));
 
@@ -129,7 +134,11 @@ pub async fn run() -> Result<(), Error> {
         &format!("{} users named Grace*, Grace Hopper among them as org_member", graces.len()),
     );
 
-    s.step("Remove a user", "Get-VcsUser -Name 'Grace Hopper' | Remove-VcsUser -Confirm:$false", "vcs user remove grace.hopper@tour.example");
+    s.step(
+        "Remove a user",
+        "Get-VcsUser -Name 'Grace Hopper' | Remove-VcsUser -Confirm:$false",
+        "vcs user remove grace.hopper@tour.example",
+    );
     let removed = match &grace_user {
         Some(u) => client.remove_users(&[UserRef::Id(u.id.clone())], false).await?,
         None => vcs_native::BulkReport::from_items(Vec::new()),
@@ -145,10 +154,7 @@ pub async fn run() -> Result<(), Error> {
     );
     let revoked = client.revoke_invitations(&rest).await?;
     let after = client.invitations(&InvitationQuery { name: vec!["*@tour.example".into()], ..Default::default() }).await?;
-    s.check(
-        revoked.succeeded == 2 && after.iter().filter(|i| i.status == InvitationStatus::Revoked).count() == 2,
-        "2 invitations revoked",
-    );
+    s.check(revoked.succeeded == 2 && after.iter().filter(|i| i.status == InvitationStatus::Revoked).count() == 2, "2 invitations revoked");
 
     emulator.stop().await;
     println!();

@@ -166,7 +166,10 @@ pub fn read_csv(path: &std::path::Path) -> Result<Vec<NewVcdUser>, Error> {
     let columns: Vec<String> = csv_fields(header).iter().map(|h| h.trim().to_lowercase()).collect();
     const KNOWN: [&str; 9] = ["username", "password", "role", "roles", "fullname", "email", "description", "providertype", "enabled"];
     if let Some(bad) = columns.iter().find(|c| !KNOWN.contains(&c.as_str())) {
-        return Err(Error::invalid("--csv", format!("unknown column '{bad}' (known: Username, Password, Role, FullName, Email, Description, ProviderType, Enabled)")));
+        return Err(Error::invalid(
+            "--csv",
+            format!("unknown column '{bad}' (known: Username, Password, Role, FullName, Email, Description, ProviderType, Enabled)"),
+        ));
     }
     let mut users = Vec::new();
     for (n, line) in lines {
@@ -177,12 +180,18 @@ pub fn read_csv(path: &std::path::Path) -> Result<Vec<NewVcdUser>, Error> {
         let get = |name: &str| columns.iter().position(|c| c == name).map(|i| fields[i].trim().to_string()).filter(|s| !s.is_empty());
         let enabled = match get("enabled") {
             None => None,
-            Some(v) => Some(v.parse::<bool>().map_err(|_| Error::invalid("--csv", format!("line {}: Enabled must be true or false, got '{v}'", n + 1)))?),
+            Some(v) => Some(
+                v.parse::<bool>()
+                    .map_err(|_| Error::invalid("--csv", format!("line {}: Enabled must be true or false, got '{v}'", n + 1)))?,
+            ),
         };
         users.push(NewVcdUser {
             username: get("username").unwrap_or_default(),
             password: get("password"),
-            roles: get("role").or_else(|| get("roles")).map(|r| r.split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()).unwrap_or_default(),
+            roles: get("role")
+                .or_else(|| get("roles"))
+                .map(|r| r.split(';').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect())
+                .unwrap_or_default(),
             full_name: get("fullname"),
             email: get("email"),
             description: get("description"),
@@ -209,10 +218,22 @@ pub async fn run(args: &VcdArgs, action: VcdAction, out: &Output) -> Result<Outc
         }
         VcdAction::User { action: VcdUserAction::List { name, email, id, filter } } => {
             let users = client.users(&VcdUserQuery { name, email, id, filter }).await?;
-            out.list(&users, &[("Username", "username"), ("FullName", "fullName"), ("Email", "email"), ("ProviderType", "providerType"), ("Enabled", "enabled"), ("Id", "id")]);
+            out.list(
+                &users,
+                &[
+                    ("Username", "username"),
+                    ("FullName", "fullName"),
+                    ("Email", "email"),
+                    ("ProviderType", "providerType"),
+                    ("Enabled", "enabled"),
+                    ("Id", "id"),
+                ],
+            );
             Outcome::Done
         }
-        VcdAction::User { action: VcdUserAction::New { username, csv, role, password, full_name, email, description, provider_type, disabled, dry_run } } => {
+        VcdAction::User {
+            action: VcdUserAction::New { username, csv, role, password, full_name, email, description, provider_type, disabled, dry_run },
+        } => {
             let users = match (username, csv) {
                 (_, Some(path)) => read_csv(&path)?,
                 (Some(u), None) => vec![NewVcdUser {
@@ -245,7 +266,16 @@ pub async fn run(args: &VcdArgs, action: VcdAction, out: &Output) -> Result<Outc
             }
         }
         VcdAction::User { action: VcdUserAction::Set { id, full_name, email, description, enabled, role, password } } => {
-            let changes = VcdUserChanges { id, full_name, email, description, enabled, roles: (!role.is_empty()).then_some(role), password, ..Default::default() };
+            let changes = VcdUserChanges {
+                id,
+                full_name,
+                email,
+                description,
+                enabled,
+                roles: (!role.is_empty()).then_some(role),
+                password,
+                ..Default::default()
+            };
             out.object(&serde_json::to_value(client.set_user(&changes).await?).unwrap_or_default());
             Outcome::Done
         }

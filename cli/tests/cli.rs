@@ -26,7 +26,15 @@ fn the_tour_walks_every_step_and_exits_zero() {
     assert!(out.contains("Tour complete: all 10 steps did what they said."), "{out}");
     assert_eq!(out.matches("      ok ").count(), 10, "{out}");
     assert!(!out.contains("FAILED"));
-    for cmdlet in ["Connect-Vcs", "Get-VcsOrganizationRole", "Get-VcsServiceRole", "New-VcsUserInvitation", "Get-VcsUserInvitation", "Remove-VcsUser", "Remove-VcsUserInvitation"] {
+    for cmdlet in [
+        "Connect-Vcs",
+        "Get-VcsOrganizationRole",
+        "Get-VcsServiceRole",
+        "New-VcsUserInvitation",
+        "Get-VcsUserInvitation",
+        "Remove-VcsUser",
+        "Remove-VcsUserInvitation",
+    ] {
         assert!(out.contains(cmdlet), "{cmdlet} not shown");
     }
 }

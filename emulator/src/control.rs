@@ -56,9 +56,7 @@ async fn accept_invitation(State(shared): S, Extension(rid): Rid, Path(id): Path
             persist(&shared, &w, &rid)?;
             Ok(Json(answer).into_response())
         }
-        Err(AcceptError::NotFound) => {
-            Err(crate::csp::invitation_not_found(&rid, &id))
-        }
+        Err(AcceptError::NotFound) => Err(crate::csp::invitation_not_found(&rid, &id)),
         Err(AcceptError::NotPending) => Err(bad(&rid, format!("Invitation {id} is not pending and cannot be accepted."))),
     }
 }

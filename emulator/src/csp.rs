@@ -104,19 +104,11 @@ fn token_answer(shared: &Shared, world: &World, username: &str, subject: &str, a
     Json(body).into_response()
 }
 
-async fn api_token_authorize(
-    State(shared): S,
-    Extension(rid): Rid,
-    Query(query): Query<HashMap<String, String>>,
-    body: Bytes,
-) -> Response {
+async fn api_token_authorize(State(shared): S, Extension(rid): Rid, Query(query): Query<HashMap<String, String>>, body: Bytes) -> Response {
     let form = form(&body);
     // The three accepted forms: ?refresh_token=, form refresh_token=, form grant_type=refresh_token&api_token=.
-    let token = query
-        .get("refresh_token")
-        .or_else(|| form.get("refresh_token"))
-        .or_else(|| form.get("api_token"))
-        .filter(|t| !t.is_empty());
+    let token =
+        query.get("refresh_token").or_else(|| form.get("refresh_token")).or_else(|| form.get("api_token")).filter(|t| !t.is_empty());
     let Some(token) = token else {
         return bad_request(&rid, "refresh_token: required (query parameter or form field)");
     };
@@ -180,7 +172,12 @@ async fn client_credentials(State(shared): S, Extension(rid): Rid, headers: Head
     }
     if let Some(org) = form.get("orgId") {
         if org != &world.org_id {
-            return error_response(&rid.0, StatusCode::BAD_REQUEST, "invalid_request", "orgId: the application is not in this organization.");
+            return error_response(
+                &rid.0,
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "orgId: the application is not in this organization.",
+            );
         }
     }
     token_answer(&shared, &world, app_id, &format!("app:{app_id}"), app_id, None)
@@ -473,7 +470,8 @@ async fn list_users(
     let service = q.get("serviceDefinitionId").filter(|s| !s.is_empty());
     let in_service = |u: &&User| service.map_or(true, |sid| u.service_roles.iter().any(|g| &g.service_id == sid));
     let total = if service.is_some() { w.users.iter().filter(in_service).count() } else { w.users.len() };
-    let results: Vec<ExpandedUserDto> = w.users.iter().filter(in_service).skip(start - 1).take(limit).map(|u| expanded_user(&w, u)).collect();
+    let results: Vec<ExpandedUserDto> =
+        w.users.iter().filter(in_service).skip(start - 1).take(limit).map(|u| expanded_user(&w, u)).collect();
     let base = format!("{AM}/v2/orgs/{org}/users");
     let extra = service.map(|s| format!("&serviceDefinitionId={s}")).unwrap_or_default();
     let next = (start - 1 + limit < total).then(|| format!("{base}?pageStart={}&pageLimit={limit}{extra}", start + limit));
@@ -569,13 +567,7 @@ fn string_list(rid: &RequestId, body: &Map<String, Value>, field: &str) -> Resul
     }
 }
 
-async fn remove_users(
-    State(shared): S,
-    Extension(rid): Rid,
-    headers: HeaderMap,
-    Path(org): Path<String>,
-    body: Bytes,
-) -> Answer {
+async fn remove_users(State(shared): S, Extension(rid): Rid, headers: HeaderMap, Path(org): Path<String>, body: Bytes) -> Answer {
     authorize(&shared, &headers, &rid, Some(&org))?;
     let body = json_object(&rid, &body)?;
     let ids = string_list(&rid, &body, "ids")?;
@@ -598,7 +590,8 @@ async fn remove_users(
         };
         if is_owner(&w.users[pos]) {
             if owners_left == 1 {
-                failures.push(json!({"id": id, "errorCode": "LAST_ORG_OWNER", "message": "The last organization owner cannot be removed."}));
+                failures
+                    .push(json!({"id": id, "errorCode": "LAST_ORG_OWNER", "message": "The last organization owner cannot be removed."}));
                 failed.push(id);
                 continue;
             }
@@ -679,12 +672,7 @@ async fn list_invitations(State(shared): S, Extension(rid): Rid, headers: Header
     Ok(Json(links).into_response())
 }
 
-async fn get_invitation(
-    State(shared): S,
-    Extension(rid): Rid,
-    headers: HeaderMap,
-    Path((org, id)): Path<(String, String)>,
-) -> Answer {
+async fn get_invitation(State(shared): S, Extension(rid): Rid, headers: HeaderMap, Path((org, id)): Path<(String, String)>) -> Answer {
     authorize(&shared, &headers, &rid, Some(&org))?;
     let w = shared.world.lock().expect("world lock");
     match w.invitations.iter().find(|i| i.id == id) {
@@ -693,12 +681,7 @@ async fn get_invitation(
     }
 }
 
-async fn revoke_invitation(
-    State(shared): S,
-    Extension(rid): Rid,
-    headers: HeaderMap,
-    Path((org, id)): Path<(String, String)>,
-) -> Answer {
+async fn revoke_invitation(State(shared): S, Extension(rid): Rid, headers: HeaderMap, Path((org, id)): Path<(String, String)>) -> Answer {
     let claims = authorize(&shared, &headers, &rid, Some(&org))?;
     let mut w = shared.world.lock().expect("world lock");
     let Some(inv) = w.invitations.iter_mut().find(|i| i.id == id) else {
@@ -724,16 +707,12 @@ pub fn valid_email(s: &str) -> bool {
         && !local.contains('@')
         && local.chars().all(|c| c.is_ascii_graphic() || (!c.is_ascii() && !c.is_control()))
         && domain.contains('.')
-        && domain.split('.').all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        && domain
+            .split('.')
+            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
 }
 
-async fn create_invitations(
-    State(shared): S,
-    Extension(rid): Rid,
-    headers: HeaderMap,
-    Path(org): Path<String>,
-    body: Bytes,
-) -> Answer {
+async fn create_invitations(State(shared): S, Extension(rid): Rid, headers: HeaderMap, Path(org): Path<String>, body: Bytes) -> Answer {
     let claims = authorize(&shared, &headers, &rid, Some(&org))?;
     let body = json_object(&rid, &body)?;
     let usernames = string_list(&rid, &body, "usernames")?;
@@ -820,7 +799,10 @@ fn parse_org_roles(w: &World, rid: &RequestId, v: Option<&Value>) -> Result<Vec<
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let name = item.get("name").and_then(Value::as_str).ok_or_else(|| bad_request(rid, format!("organizationRoles[{i}].name: required")))?;
+            let name = item
+                .get("name")
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad_request(rid, format!("organizationRoles[{i}].name: required")))?;
             if w.org_roles.iter().any(|r| r.name == name) {
                 Ok(name.to_string())
             } else {
@@ -863,7 +845,10 @@ fn parse_service_roles(w: &World, rid: &RequestId, v: Option<&Value>) -> Result<
             }
             for n in &names {
                 if !service.roles.iter().any(|r| &r.name == n) {
-                    return Err(bad_request(rid, format!("serviceRolesDtos[{i}].serviceRoles: unknown role '{n}' for {}", service.display_name)));
+                    return Err(bad_request(
+                        rid,
+                        format!("serviceRolesDtos[{i}].serviceRoles: unknown role '{n}' for {}", service.display_name),
+                    ));
                 }
             }
             names.dedup();

@@ -46,11 +46,7 @@ pub fn sign(key: &str, claims: &Claims<'_>) -> String {
         "jti": claims.jti,
         "gen": claims.generation,
     });
-    let signing_input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(payload.to_string())
-    );
+    let signing_input = format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(payload.to_string()));
     let mut m = mac(key);
     m.update(signing_input.as_bytes());
     let sig = URL_SAFE_NO_PAD.encode(m.finalize().into_bytes());

@@ -244,9 +244,8 @@ pub async fn start(config: Config) -> Result<Emulator, StartError> {
         }
         _ => Shared::seed_world(&config),
     };
-    let listener = tokio::net::TcpListener::bind(config.listen)
-        .await
-        .map_err(|e| StartError(format!("--listen {}: {e}", config.listen)))?;
+    let listener =
+        tokio::net::TcpListener::bind(config.listen).await.map_err(|e| StartError(format!("--listen {}: {e}", config.listen)))?;
     let addr = listener.local_addr().map_err(|e| StartError(e.to_string()))?;
     let (tls, ca_pem) = if config.tls {
         let (acceptor, ca_pem) = server::tls_acceptor(&config.tls_names)?;

@@ -77,9 +77,7 @@ pub async fn serve(
         let tls = tls.clone();
         let mut close = close_rx.clone();
         connections.spawn(async move {
-            let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-                handle(shared.clone(), router.clone(), req)
-            });
+            let service = hyper::service::service_fn(move |req: Request<Incoming>| handle(shared.clone(), router.clone(), req));
             let builder = hyper::server::conn::http1::Builder::new();
             let serve_connection = async {
                 match tls {
@@ -104,11 +102,7 @@ pub async fn serve(
     while connections.join_next().await.is_some() {}
 }
 
-async fn handle(
-    shared: Arc<Shared>,
-    router: axum::Router,
-    mut req: Request<Incoming>,
-) -> Result<Response<Body>, DroppedByFault> {
+async fn handle(shared: Arc<Shared>, router: axum::Router, mut req: Request<Incoming>) -> Result<Response<Body>, DroppedByFault> {
     let n = shared.request_counter.fetch_add(1, Ordering::Relaxed) + 1;
     let request_id = format!("emu-{:08x}-{n:06}", shared.config.seed as u32);
     let method = req.method().to_string();

@@ -63,7 +63,10 @@ fn check_version(headers: &HeaderMap) -> Result<(), Response> {
         Some(v) if !SUPPORTED_VERSIONS.contains(&v) => Err(vcd_error(
             StatusCode::NOT_ACCEPTABLE,
             "NOT_ACCEPTABLE",
-            &format!("The request has an invalid accept header: API version {v} is not supported (supported: {})", SUPPORTED_VERSIONS.join(", ")),
+            &format!(
+                "The request has an invalid accept header: API version {v} is not supported (supported: {})",
+                SUPPORTED_VERSIONS.join(", ")
+            ),
         )),
         Some(_) => Ok(()),
     }
@@ -157,7 +160,8 @@ fn token_login(shared: &Shared, rid: &RequestId, org_name: &str, body: &[u8]) ->
     let user = w.vcd.users.iter().find(|u| u.id == record.user_id && u.org_id == org.id).cloned().ok_or_else(unauthorized)?;
     let session = open_session(shared, &mut w, user.id, org.id);
     persist(shared, &w, rid)?;
-    Ok(Json(json!({"access_token": session.token, "token_type": "Bearer", "expires_in": SESSION_MINUTES * 60, "refresh_token": null})).into_response())
+    Ok(Json(json!({"access_token": session.token, "token_type": "Bearer", "expires_in": SESSION_MINUTES * 60, "refresh_token": null}))
+        .into_response())
 }
 
 async fn tenant_token_login(State(shared): S, Extension(rid): Rid, Path(org): Path<String>, body: Bytes) -> Answer {
@@ -197,9 +201,20 @@ fn authorize(w: &World, headers: &HeaderMap) -> Result<Caller, Response> {
     let org_id = match headers.get("x-vmware-vcloud-tenant-context").and_then(|v| v.to_str().ok()) {
         Some(ctx) if is_provider => {
             let wanted = if ctx.starts_with("urn:") { ctx.to_string() } else { format!("urn:vcloud:org:{ctx}") };
-            w.vcd.orgs.iter().find(|o| o.id == wanted).map(|o| o.id.clone()).ok_or_else(|| bad("X-VMWARE-VCLOUD-TENANT-CONTEXT: no such organization"))?
+            w.vcd
+                .orgs
+                .iter()
+                .find(|o| o.id == wanted)
+                .map(|o| o.id.clone())
+                .ok_or_else(|| bad("X-VMWARE-VCLOUD-TENANT-CONTEXT: no such organization"))?
         }
-        Some(_) => return Err(vcd_error(StatusCode::FORBIDDEN, "ACCESS_TO_RESOURCE_IS_FORBIDDEN", "Only the provider may act in another organization.")),
+        Some(_) => {
+            return Err(vcd_error(
+                StatusCode::FORBIDDEN,
+                "ACCESS_TO_RESOURCE_IS_FORBIDDEN",
+                "Only the provider may act in another organization.",
+            ))
+        }
         None => session.org_id.clone(),
     };
     Ok(Caller { session, org_id })
@@ -255,7 +270,11 @@ fn page_params(q: &HashMap<String, String>) -> Result<(usize, usize), Response> 
     let num = |name: &str, default: usize| -> Result<usize, Response> {
         match q.get(name) {
             None => Ok(default),
-            Some(v) => v.parse::<usize>().ok().filter(|n| *n >= 1).ok_or_else(|| bad(format!("{name}: must be a whole number of at least 1, got '{v}'"))),
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| bad(format!("{name}: must be a whole number of at least 1, got '{v}'"))),
         }
     };
     let page = num("page", 1)?;
@@ -291,14 +310,16 @@ fn paged(values: Vec<Value>, page: usize, size: usize) -> Response {
     let total = values.len();
     let page_count = total.div_ceil(size).max(1);
     let items: Vec<Value> = values.into_iter().skip((page - 1) * size).take(size).collect();
-    Json(json!({"resultTotal": total, "pageCount": page_count, "page": page, "pageSize": size, "associations": null, "values": items})).into_response()
+    Json(json!({"resultTotal": total, "pageCount": page_count, "page": page, "pageSize": size, "associations": null, "values": items}))
+        .into_response()
 }
 
 // ---- users ----------------------------------------------------------------------------------
 
 fn user_json(w: &VcdWorld, u: &VcdUser) -> Value {
     let org = w.orgs.iter().find(|o| o.id == u.org_id);
-    let roles: Vec<Value> = u.role_ids.iter().filter_map(|id| w.roles.iter().find(|r| &r.id == id)).map(|r| json!({"name": r.name, "id": r.id})).collect();
+    let roles: Vec<Value> =
+        u.role_ids.iter().filter_map(|id| w.roles.iter().find(|r| &r.id == id)).map(|r| json!({"name": r.name, "id": r.id})).collect();
     json!({
         "id": u.id, "username": u.username, "fullName": u.full_name, "email": u.email, "description": u.description,
         "roleEntityRefs": roles, "orgEntityRef": {"name": org.map(|o| o.name.as_str()), "id": u.org_id},
@@ -407,7 +428,9 @@ fn role_refs(w: &World, org_id: &str, m: &Map<String, Value>, required: bool) ->
             .iter()
             .filter(|r| r.org_id.as_ref().map_or(true, |o| o == org_id))
             .find(|r| id.map_or(false, |id| r.id == id) || (id.is_none() && name.map_or(false, |n| r.name == n)))
-            .ok_or_else(|| bad(format!("roleEntityRefs[{i}]: no role {} in this organization", id.or(name).unwrap_or("(no id or name)"))))?;
+            .ok_or_else(|| {
+                bad(format!("roleEntityRefs[{i}]: no role {} in this organization", id.or(name).unwrap_or("(no id or name)")))
+            })?;
         ids.push(role.id.clone());
     }
     Ok(Some(ids))
@@ -443,7 +466,11 @@ async fn create_user(State(shared): S, Extension(rid): Rid, headers: HeaderMap, 
     }
     if w.vcd.users.iter().any(|u| u.org_id == caller.org_id && u.username.eq_ignore_ascii_case(&username)) {
         let org = w.vcd.orgs.iter().find(|o| o.id == caller.org_id).map(|o| o.name.clone()).unwrap_or_default();
-        return Err(vcd_error(StatusCode::BAD_REQUEST, "DUPLICATE_NAME", &format!("A user named '{username}' already exists in organization {org}.")));
+        return Err(vcd_error(
+            StatusCode::BAD_REQUEST,
+            "DUPLICATE_NAME",
+            &format!("A user named '{username}' already exists in organization {org}."),
+        ));
     }
     let seed = shared.config.seed;
     let mut user = VcdUser {

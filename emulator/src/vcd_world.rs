@@ -101,8 +101,14 @@ impl VcdUser {
     }
 }
 
-const FIRST: &[&str] = &["aiko", "bram", "carla", "dev", "emre", "fiona", "goran", "hana", "ivo", "jana", "kofi", "lea", "milo", "noor", "otto", "pia", "raj", "sara", "tomas", "una", "vera", "wim", "yara", "zane"];
-const LAST: &[&str] = &["abe", "brandt", "costa", "dahl", "evans", "falk", "gupta", "haas", "ito", "jovic", "klein", "lund", "meyer", "novak", "olsen", "park", "reyes", "sato", "thorn", "vogel", "wolff", "young", "zhou"];
+const FIRST: &[&str] = &[
+    "aiko", "bram", "carla", "dev", "emre", "fiona", "goran", "hana", "ivo", "jana", "kofi", "lea", "milo", "noor", "otto", "pia", "raj",
+    "sara", "tomas", "una", "vera", "wim", "yara", "zane",
+];
+const LAST: &[&str] = &[
+    "abe", "brandt", "costa", "dahl", "evans", "falk", "gupta", "haas", "ito", "jovic", "klein", "lund", "meyer", "novak", "olsen", "park",
+    "reyes", "sato", "thorn", "vogel", "wolff", "young", "zhou",
+];
 
 impl Seeder {
     pub fn vcd_world(&mut self, users: usize) -> VcdWorld {
@@ -114,11 +120,22 @@ impl Seeder {
             ("Catalog Author", "Rights given to a user who creates and publishes new catalogs", "ROLE_CATALOG_AUTHOR"),
             ("vApp Author", "Rights given to a user who uses catalogs and creates vApps", "ROLE_VAPP_AUTHOR"),
             ("vApp User", "Rights given to a user who uses vApps created by others", "ROLE_VAPP_USER"),
-            ("Console Access Only", "Rights given to a user who can only view virtual machine state and properties and use the guest OS", "ROLE_CONSOLE_ACCESS"),
+            (
+                "Console Access Only",
+                "Rights given to a user who can only view virtual machine state and properties and use the guest OS",
+                "ROLE_CONSOLE_ACCESS",
+            ),
             ("Defer to Identity Provider", "Rights will be defined by the identity provider", "ROLE_DEFER_TO_IDP"),
         ]
         .iter()
-        .map(|(n, d, k)| VcdRole { id: urn("role", self), name: n.to_string(), description: d.to_string(), bundle_key: k.to_string(), read_only: true, org_id: None })
+        .map(|(n, d, k)| VcdRole {
+            id: urn("role", self),
+            name: n.to_string(),
+            description: d.to_string(),
+            bundle_key: k.to_string(),
+            read_only: true,
+            org_id: None,
+        })
         .collect();
         roles.push(VcdRole {
             id: urn("role", self),
@@ -128,11 +145,22 @@ impl Seeder {
             read_only: true,
             org_id: Some(system.id.clone()),
         });
-        let password: String = (0..20).map(|_| b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"[self.rng().gen_range(0..55)] as char).collect();
-        let mut world = VcdWorld { orgs: vec![system.clone(), tenant.clone()], roles, users: Vec::new(), sessions: Vec::new(), api_tokens: Vec::new(), admin_password: password.clone() };
+        let password: String =
+            (0..20).map(|_| b"ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"[self.rng().gen_range(0..55)] as char).collect();
+        let mut world = VcdWorld {
+            orgs: vec![system.clone(), tenant.clone()],
+            roles,
+            users: Vec::new(),
+            sessions: Vec::new(),
+            api_tokens: Vec::new(),
+            admin_password: password.clone(),
+        };
         let role_id = |w: &VcdWorld, name: &str| w.roles.iter().find(|r| r.name == name).map(|r| r.id.clone()).unwrap_or_default();
         let mut admins = Vec::new();
-        for (org, name, role, full) in [(&system, PROVIDER_ADMIN, "System Administrator", "System Administrator"), (&tenant, TENANT_ADMIN, "Organization Administrator", "Acme Administrator")] {
+        for (org, name, role, full) in [
+            (&system, PROVIDER_ADMIN, "System Administrator", "System Administrator"),
+            (&tenant, TENANT_ADMIN, "Organization Administrator", "Acme Administrator"),
+        ] {
             let mut u = VcdUser {
                 id: urn("user", self),
                 org_id: org.id.clone(),

@@ -129,21 +129,40 @@ pub struct Invitation {
 }
 
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 const FIRST_NAMES: &[&str] = &[
-    "Ada", "Bruno", "Chiara", "Dmitri", "Elena", "Farid", "Grace", "Hiroshi", "Ines", "Jonas",
-    "Kavya", "Liam", "Mei", "Nadia", "Oscar", "Priya", "Quentin", "Rosa", "Sven", "Tamar",
-    "Umar", "Valeria", "Wei", "Ximena", "Yusuf", "Zoe",
+    "Ada", "Bruno", "Chiara", "Dmitri", "Elena", "Farid", "Grace", "Hiroshi", "Ines", "Jonas", "Kavya", "Liam", "Mei", "Nadia", "Oscar",
+    "Priya", "Quentin", "Rosa", "Sven", "Tamar", "Umar", "Valeria", "Wei", "Ximena", "Yusuf", "Zoe",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Andersen", "Becker", "Castillo", "Dubois", "Eriksen", "Fischer", "Garcia", "Horvath",
-    "Ivanova", "Jensen", "Kowalski", "Lindqvist", "Moreau", "Nakamura", "Okafor", "Petrov",
-    "Quinn", "Rossi", "Silva", "Tanaka", "Underwood", "Varga", "Weber", "Xu", "Yilmaz", "Zimmermann",
+    "Andersen",
+    "Becker",
+    "Castillo",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "Garcia",
+    "Horvath",
+    "Ivanova",
+    "Jensen",
+    "Kowalski",
+    "Lindqvist",
+    "Moreau",
+    "Nakamura",
+    "Okafor",
+    "Petrov",
+    "Quinn",
+    "Rossi",
+    "Silva",
+    "Tanaka",
+    "Underwood",
+    "Varga",
+    "Weber",
+    "Xu",
+    "Yilmaz",
+    "Zimmermann",
 ];
 pub const ORG_DOMAIN: &str = "example.com";
 pub const OWNER_USERNAME: &str = "ada.andersen@example.com";
@@ -205,10 +224,7 @@ impl Seeder {
                 name: "TANZU_MISSION_CONTROL".into(),
                 display_name: "VMware Tanzu Mission Control".into(),
                 description: "Operate Kubernetes clusters across clouds from one place.".into(),
-                roles: vec![
-                    role("tmc:admin", "Tanzu Mission Control Admin"),
-                    role("tmc:member", "Tanzu Mission Control Member"),
-                ],
+                roles: vec![role("tmc:admin", "Tanzu Mission Control Admin"), role("tmc:member", "Tanzu Mission Control Member")],
             },
             ServiceDef {
                 id: "7cJ2ngS_hRCY_bIbWucM4KWQwOo_".into(),
@@ -216,10 +232,7 @@ impl Seeder {
                 name: "LOG_INSIGHT_CLOUD".into(),
                 display_name: "VMware Aria Operations for Logs".into(),
                 description: "Log analytics for cloud and on-premises infrastructure.".into(),
-                roles: vec![
-                    role("log-intelligence:admin", "Log Admin"),
-                    role("log-intelligence:user", "Log User"),
-                ],
+                roles: vec![role("log-intelligence:admin", "Log Admin"), role("log-intelligence:user", "Log User")],
             },
             ServiceDef {
                 id: "Ol1bgfCqNvkyTfWw4EOhKTQa2Vs_".into(),
@@ -256,10 +269,7 @@ impl Seeder {
             let (first, last) = if i == 0 {
                 ("Ada", "Andersen")
             } else {
-                (
-                    FIRST_NAMES[self.rng.gen_range(0..FIRST_NAMES.len())],
-                    LAST_NAMES[self.rng.gen_range(0..LAST_NAMES.len())],
-                )
+                (FIRST_NAMES[self.rng.gen_range(0..FIRST_NAMES.len())], LAST_NAMES[self.rng.gen_range(0..LAST_NAMES.len())])
             };
             let base = format!("{}.{}", first.to_lowercase(), last.to_lowercase());
             let mut username = format!("{base}@{ORG_DOMAIN}");

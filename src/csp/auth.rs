@@ -108,10 +108,7 @@ impl TokenSource {
                 Call {
                     method: Method::POST,
                     path: "/csp/gateway/am/api/auth/authorize".into(),
-                    body: Body::Form(vec![
-                        ("grant_type".into(), "client_credentials".into()),
-                        ("orgId".into(), org_id.clone()),
-                    ]),
+                    body: Body::Form(vec![("grant_type".into(), "client_credentials".into()), ("orgId".into(), org_id.clone())]),
                     auth: Auth::Basic(app_id, app_secret),
                     headers: Vec::new(),
                     idempotent: true,

@@ -5,8 +5,8 @@ mod auth;
 pub mod model;
 pub mod request;
 
-pub use auth::{decode_claims, Credentials, TokenClaims};
 use auth::TokenSource;
+pub use auth::{decode_claims, Credentials, TokenClaims};
 
 use crate::bulk::{BulkItem, BulkReport};
 use crate::error::{Error, ErrorCategory, Result};
@@ -64,10 +64,7 @@ impl ConnectOptions {
     }
 
     pub fn service_app(server: impl Into<String>, app_id: &str, app_secret: impl Into<crate::Secret>, org_id: &str) -> Self {
-        ConnectOptions::new(
-            server,
-            Credentials::ServiceApp { app_id: app_id.into(), app_secret: app_secret.into(), org_id: org_id.into() },
-        )
+        ConnectOptions::new(server, Credentials::ServiceApp { app_id: app_id.into(), app_secret: app_secret.into(), org_id: org_id.into() })
     }
 
     fn validate(&self) -> Result<()> {
@@ -100,6 +97,34 @@ impl ConnectOptions {
 #[derive(Clone)]
 pub struct CspClient {
     inner: Arc<Inner>,
+    progress: Option<ProgressFn>,
+}
+
+/// How far a long operation has come: `done` of `total` units (pages, batches or items).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Progress {
+    pub operation: &'static str,
+    pub done: usize,
+    pub total: usize,
+}
+
+pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// Counts completed units of one operation and tells the caller's progress function.
+struct Ticker<'a> {
+    progress: Option<&'a ProgressFn>,
+    operation: &'static str,
+    done: std::sync::atomic::AtomicUsize,
+    total: usize,
+}
+
+impl Ticker<'_> {
+    fn tick(&self, units: usize) {
+        let done = self.done.fetch_add(units, std::sync::atomic::Ordering::Relaxed) + units;
+        if let Some(f) = self.progress {
+            f(Progress { operation: self.operation, done, total: self.total });
+        }
+    }
 }
 
 struct Inner {
@@ -139,7 +164,12 @@ impl CspClient {
         };
         let server_host = url::Url::parse(transport.base_url())
             .ok()
-            .and_then(|u| u.host_str().map(|h| match u.port() { Some(p) => format!("{h}:{p}"), None => h.to_string() }))
+            .and_then(|u| {
+                u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_string(),
+                })
+            })
             .unwrap_or_default();
         let inner = Inner {
             transport,
@@ -152,11 +182,20 @@ impl CspClient {
             page_size: options.page_size,
             services: tokio::sync::OnceCell::new(),
         };
-        let mut client = CspClient { inner: Arc::new(inner) };
+        let mut client = CspClient { inner: Arc::new(inner), progress: None };
         let org: Value = client.get_json(&format!("{AM}/orgs/{}", client.inner.org_id), "organization").await?;
         let org_name = org.get("displayName").or_else(|| org.get("name")).and_then(Value::as_str).unwrap_or_default().to_string();
         Arc::get_mut(&mut client.inner).expect("sole owner while connecting").org_name = org_name;
         Ok(client)
+    }
+
+    /// The same connection, reporting the progress of listings and bulk work to `f`.
+    pub fn with_progress(&self, f: impl Fn(Progress) + Send + Sync + 'static) -> CspClient {
+        CspClient { inner: self.inner.clone(), progress: Some(Arc::new(f)) }
+    }
+
+    fn ticker(&self, operation: &'static str, total: usize) -> Ticker<'_> {
+        Ticker { progress: self.progress.as_ref(), operation, done: std::sync::atomic::AtomicUsize::new(0), total }
     }
 
     pub fn org_id(&self) -> &str {
@@ -232,9 +271,8 @@ impl CspClient {
                     e
                 })?;
                 for id in ids {
-                    let v: Value = self
-                        .get_json(&format!("{AM}/v2/users/{}/orgs/{}/roles", enc(&id), self.inner.org_id), "user roles")
-                        .await?;
+                    let v: Value =
+                        self.get_json(&format!("{AM}/v2/users/{}/orgs/{}/roles", enc(&id), self.inner.org_id), "user roles").await?;
                     let list = v.get("organizationRoles").cloned().unwrap_or(v);
                     for r in list.as_array().into_iter().flatten() {
                         if let Some(n) = r.get("name").and_then(Value::as_str) {
@@ -267,10 +305,8 @@ impl CspClient {
         self.inner
             .services
             .get_or_try_init(|| async {
-                let path = format!(
-                    "/csp/gateway/slc/api/definitions?expand=1&orgLink={}",
-                    enc(&format!("{AM}/orgs/{}", self.inner.org_id))
-                );
+                let path =
+                    format!("/csp/gateway/slc/api/definitions?expand=1&orgLink={}", enc(&format!("{AM}/orgs/{}", self.inner.org_id)));
                 let wire: WireServiceDefinitions = self.get_json(&path, "service definitions").await?;
                 Ok(wire.results.into_iter().filter(|s| s.visible != Some(false)).collect())
             })
@@ -343,17 +379,26 @@ impl CspClient {
     }
 
     async fn service_names(&self) -> Result<HashMap<String, String>> {
-        Ok(self.service_definitions().await?.iter().map(|d| {
-            let s = self.to_service(d);
-            (s.id, s.name)
-        }).collect())
+        Ok(self
+            .service_definitions()
+            .await?
+            .iter()
+            .map(|d| {
+                let s = self.to_service(d);
+                (s.id, s.name)
+            })
+            .collect())
     }
 
     fn grants(&self, wire: &[WireServiceRoles], names: &HashMap<String, String>) -> Vec<ServiceRoleGrant> {
         wire.iter()
             .map(|g| {
                 let id = g.service_id();
-                ServiceRoleGrant { service_name: names.get(&id).cloned().unwrap_or_else(|| id.clone()), service_id: id, roles: g.role_names() }
+                ServiceRoleGrant {
+                    service_name: names.get(&id).cloned().unwrap_or_else(|| id.clone()),
+                    service_id: id,
+                    roles: g.role_names(),
+                }
             })
             .collect()
     }
@@ -396,10 +441,17 @@ impl CspClient {
         if let (Some(total), Some(_)) = (total, &first_next) {
             // The total is known: the remaining pages are fetched side by side, in order.
             let starts: Vec<usize> = (1 + limit..=total).step_by(limit).collect();
+            let ticker = self.ticker("list users", starts.len() + 1);
+            ticker.tick(1);
+            let ticker = &ticker;
             let fetched: Vec<Result<(Vec<User>, Option<usize>, Option<String>)>> = stream::iter(starts)
                 .map(|s| {
                     let path = format!("{base}?pageStart={s}&pageLimit={limit}");
-                    async move { self.users_page(&path, services).await }
+                    async move {
+                        let page = self.users_page(&path, services).await;
+                        ticker.tick(1);
+                        page
+                    }
                 })
                 .buffered(self.inner.concurrency)
                 .collect()
@@ -575,6 +627,8 @@ impl CspClient {
         }
         let path = format!("{AM}/v2/orgs/{}/users", self.inner.org_id);
         let batches: Vec<Vec<(usize, String)>> = work.chunks(REMOVE_BATCH).map(|c| c.to_vec()).collect();
+        let ticker = self.ticker("remove users", work.len());
+        let ticker = &ticker;
         let done: Vec<(Vec<(usize, String)>, Result<Reply>)> = stream::iter(batches)
             .map(|batch| {
                 let path = path.clone();
@@ -582,6 +636,7 @@ impl CspClient {
                     let ids: Vec<&String> = batch.iter().map(|(_, id)| id).collect();
                     let body = json!({"ids": ids, "notifyUsers": notify_users});
                     let r = self.call(Method::DELETE, &path, Some(body), true).await;
+                    ticker.tick(batch.len());
                     (batch, r)
                 }
             })
@@ -628,16 +683,23 @@ impl CspClient {
                                     Some(c) if c.contains("OWNER") || c.contains("CONFLICT") => ErrorCategory::Conflict,
                                     _ => ErrorCategory::Server,
                                 };
-                                let mut e = Error::new(category, f.message.clone().unwrap_or_else(|| "the service did not remove this user".into()))
-                                    .with_status(reply.status)
-                                    .with_request_id(reply.request_id.clone());
+                                let mut e = Error::new(
+                                    category,
+                                    f.message.clone().unwrap_or_else(|| "the service did not remove this user".into()),
+                                )
+                                .with_status(reply.status)
+                                .with_request_id(reply.request_id.clone());
                                 e.service_code = f.error_code.clone();
                                 e
                             }
-                            None if wire.failed.contains(&id) => Error::new(ErrorCategory::Server, "the service reported this user as not removed")
-                                .with_request_id(reply.request_id.clone()),
-                            None => Error::new(ErrorCategory::Protocol, "the service's answer does not mention this user; its state is unknown")
-                                .with_request_id(reply.request_id.clone()),
+                            None if wire.failed.contains(&id) => {
+                                Error::new(ErrorCategory::Server, "the service reported this user as not removed")
+                                    .with_request_id(reply.request_id.clone())
+                            }
+                            None => {
+                                Error::new(ErrorCategory::Protocol, "the service's answer does not mention this user; its state is unknown")
+                                    .with_request_id(reply.request_id.clone())
+                            }
                         };
                         items[i] = Some(BulkItem::failure(input, Some(id), error));
                     }
@@ -728,7 +790,11 @@ impl CspClient {
 
     /// The pending invitation of each of `emails` (lower case), reading the newest first and
     /// stopping once every address is found, so inviting stays cheap in an org with a long history.
-    async fn pending_invitations_for(&self, emails: &HashSet<String>, services: &HashMap<String, String>) -> Result<HashMap<String, Invitation>> {
+    async fn pending_invitations_for(
+        &self,
+        emails: &HashSet<String>,
+        services: &HashMap<String, String>,
+    ) -> Result<HashMap<String, Invitation>> {
         let mut ids = self.invitation_ids().await?;
         ids.reverse();
         let mut found = HashMap::new();
@@ -785,7 +851,10 @@ impl CspClient {
         for (i, r) in request.organization_roles.iter().enumerate() {
             if !known.iter().any(|k| &k.name == r) {
                 let names: Vec<&str> = known.iter().map(|k| k.name.as_str()).collect();
-                return Err(Error::invalid(format!("organizationRoles[{i}]"), format!("unknown role '{r}'; this organization has {}", names.join(", "))));
+                return Err(Error::invalid(
+                    format!("organizationRoles[{i}]"),
+                    format!("unknown role '{r}'; this organization has {}", names.join(", ")),
+                ));
             }
         }
         let service_dtos = self.service_role_dtos(&request.service_roles).await?;
@@ -822,11 +891,14 @@ impl CspClient {
             async move { self.call(Method::POST, &path, Some(body), true).await.map(|_| ()) }
         };
         let batches: Vec<Vec<(usize, String)>> = to_send.chunks(INVITE_BATCH).map(|c| c.to_vec()).collect();
+        let ticker = self.ticker("invite", to_send.len());
+        let ticker = &ticker;
         let results: Vec<(Vec<(usize, String)>, Result<()>)> = stream::iter(batches)
             .map(|batch| {
                 let send = &send;
                 async move {
                     let r = send(batch.iter().map(|(_, e)| e).collect()).await;
+                    ticker.tick(batch.len());
                     (batch, r)
                 }
             })
@@ -878,7 +950,9 @@ impl CspClient {
                     }
                     None => {
                         let mut it = BulkItem::success(email, "notInvited", None);
-                        it.message = Some("no pending invitation was created: the address already belongs to a member, who was given the roles".into());
+                        it.message = Some(
+                            "no pending invitation was created: the address already belongs to a member, who was given the roles".into(),
+                        );
                         it
                     }
                 });
@@ -905,13 +979,12 @@ impl CspClient {
             };
             for (j, r) in spec.roles.iter().enumerate() {
                 let field = format!("serviceRoles[{i}].roles[{j}]");
-                let role = all_roles
-                    .iter()
-                    .find(|k| &k.name == r && service.as_ref().map_or(true, |s| s.id == k.service_id))
-                    .ok_or_else(|| match &service {
+                let role = all_roles.iter().find(|k| &k.name == r && service.as_ref().map_or(true, |s| s.id == k.service_id)).ok_or_else(
+                    || match &service {
                         Some(s) => Error::invalid(&field, format!("'{r}' is not a role of {}", s.name)),
                         None => Error::invalid(&field, format!("no service of this organization has the role '{r}'")),
-                    })?;
+                    },
+                )?;
                 match grouped.iter_mut().find(|(sid, _)| sid == &role.service_id) {
                     Some((_, names)) if !names.contains(r) => names.push(r.clone()),
                     Some(_) => {}
@@ -930,34 +1003,44 @@ impl CspClient {
 
     /// `Remove-VcsUserInvitation`: revokes pending invitations, several at once.
     pub async fn revoke_invitations(&self, ids: &[String]) -> Result<BulkReport> {
+        let ticker = self.ticker("revoke invitations", ids.len());
+        let ticker = &ticker;
         let results: Vec<BulkItem> = stream::iter(ids.iter().cloned())
             .map(|id| async move {
-                if id.trim().is_empty() || id.contains('/') {
-                    return BulkItem::failure(id.clone(), None, Error::invalid("invitations", format!("'{id}' is not an invitation id")));
-                }
-                let path = format!("{AM}/orgs/{}/invitations/{}", self.inner.org_id, enc(&id));
-                match self.call(Method::DELETE, &path, None, true).await {
-                    Ok(_) => BulkItem::success(id.clone(), "revoked", Some(id)),
-                    // Refused as "not pending": if it is revoked now (by an earlier attempt whose
-                    // answer was lost, or before), the caller's wish holds.
-                    Err(e) if e.http_status == Some(400) => {
-                        let services = HashMap::new();
-                        match self.invitation_by_id(&id, &services).await {
-                            Ok(inv) if inv.status == InvitationStatus::Revoked => {
-                                let mut it = BulkItem::success(id.clone(), "revoked", Some(id));
-                                it.message = Some("already revoked".into());
-                                it
-                            }
-                            _ => BulkItem::failure(id.clone(), Some(id), e),
-                        }
-                    }
-                    Err(e) => BulkItem::failure(id.clone(), Some(id), e),
-                }
+                let item = self.revoke_one(id).await;
+                ticker.tick(1);
+                item
             })
             .buffered(self.inner.concurrency)
             .collect()
             .await;
         Ok(BulkReport::from_items(results))
+    }
+
+    async fn revoke_one(&self, id: String) -> BulkItem {
+        {
+            if id.trim().is_empty() || id.contains('/') {
+                return BulkItem::failure(id.clone(), None, Error::invalid("invitations", format!("'{id}' is not an invitation id")));
+            }
+            let path = format!("{AM}/orgs/{}/invitations/{}", self.inner.org_id, enc(&id));
+            match self.call(Method::DELETE, &path, None, true).await {
+                Ok(_) => BulkItem::success(id.clone(), "revoked", Some(id)),
+                // Refused as "not pending": if it is revoked now (by an earlier attempt whose
+                // answer was lost, or before), the caller's wish holds.
+                Err(e) if e.http_status == Some(400) => {
+                    let services = HashMap::new();
+                    match self.invitation_by_id(&id, &services).await {
+                        Ok(inv) if inv.status == InvitationStatus::Revoked => {
+                            let mut it = BulkItem::success(id.clone(), "revoked", Some(id));
+                            it.message = Some("already revoked".into());
+                            it
+                        }
+                        _ => BulkItem::failure(id.clone(), Some(id), e),
+                    }
+                }
+                Err(e) => BulkItem::failure(id.clone(), Some(id), e),
+            }
+        }
     }
 
     /// Raw access for tests and tools: an authenticated GET of a path on the same server.

@@ -154,10 +154,7 @@ pub(crate) struct WireServiceRoles {
 
 impl WireServiceRoles {
     pub fn service_id(&self) -> String {
-        self.service_definition_id
-            .clone()
-            .or_else(|| self.service_definition_link.as_deref().map(last_segment))
-            .unwrap_or_default()
+        self.service_definition_id.clone().or_else(|| self.service_definition_link.as_deref().map(last_segment)).unwrap_or_default()
     }
 
     pub fn role_names(&self) -> Vec<String> {

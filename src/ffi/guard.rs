@@ -51,7 +51,9 @@ pub fn status_of(category: ErrorCategory) -> VcsStatus {
 
 fn into_c_string(s: String) -> *mut c_char {
     // JSON text never holds a raw NUL (serde escapes it), so this cannot fail; fall back anyway.
-    CString::new(s).unwrap_or_else(|_| CString::new("{\"category\":\"internal\",\"message\":\"NUL in answer\"}").expect("literal")).into_raw()
+    CString::new(s)
+        .unwrap_or_else(|_| CString::new("{\"category\":\"internal\",\"message\":\"NUL in answer\"}").expect("literal"))
+        .into_raw()
 }
 
 fn error_json(e: &Error) -> String {
@@ -172,7 +174,12 @@ pub fn handle<T: Send + Sync + 'static>(ptr: *const T, name: &str) -> Result<Arc
     let set = live().lock().unwrap_or_else(|p| p.into_inner());
     match set.get(&(ptr as usize)) {
         Some(t) if *t == TypeId::of::<T>() => {}
-        Some(_) => return Err(Error::invalid(name, "is a handle of another kind (a CSP connection where a Cloud Director one is expected, or the reverse)")),
+        Some(_) => {
+            return Err(Error::invalid(
+                name,
+                "is a handle of another kind (a CSP connection where a Cloud Director one is expected, or the reverse)",
+            ))
+        }
         None => return Err(Error::invalid(name, "is not a live connection (never connected, or already disconnected)")),
     }
     // SAFETY: the pointer is live with this type, so it came from Arc::into_raw::<T> and its count is > 0.

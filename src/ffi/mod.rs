@@ -176,7 +176,11 @@ pub unsafe extern "C" fn vcs_new_oauth_security_context(options_json: *const c_c
 /// # Safety
 /// `query_json` must be NULL or a NUL-terminated string; `out_json` as for `vcs_connect`.
 #[no_mangle]
-pub unsafe extern "C" fn vcs_get_organization_roles(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+pub unsafe extern "C" fn vcs_get_organization_roles(
+    conn: *const VcsConnection,
+    query_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> VcsStatus {
     guarded(out_json, || {
         let c = connection(conn)?;
         let q: OrganizationRoleQuery = json_arg(query_json, "query_json", true)?;
@@ -203,7 +207,11 @@ pub unsafe extern "C" fn vcs_get_services(conn: *const VcsConnection, query_json
 /// # Safety
 /// As for `vcs_get_organization_roles`.
 #[no_mangle]
-pub unsafe extern "C" fn vcs_get_service_roles(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+pub unsafe extern "C" fn vcs_get_service_roles(
+    conn: *const VcsConnection,
+    query_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> VcsStatus {
     guarded(out_json, || {
         let c = connection(conn)?;
         let q: ServiceRoleQuery = json_arg(query_json, "query_json", true)?;
@@ -232,16 +240,16 @@ pub unsafe extern "C" fn vcs_get_users(conn: *const VcsConnection, query_json: *
 /// # Safety
 /// As for `vcs_get_organization_roles`.
 #[no_mangle]
-pub unsafe extern "C" fn vcs_remove_users(conn: *const VcsConnection, request_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+pub unsafe extern "C" fn vcs_remove_users(
+    conn: *const VcsConnection,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> VcsStatus {
     guarded(out_json, || {
         let c = connection(conn)?;
         let r: RemoveUsersRequest = json_arg(request_json, "request_json", false)?;
-        let refs = r
-            .users
-            .iter()
-            .enumerate()
-            .map(|(i, v)| UserRef::from_json(&format!("users[{i}]"), v))
-            .collect::<crate::Result<Vec<_>>>()?;
+        let refs =
+            r.users.iter().enumerate().map(|(i, v)| UserRef::from_json(&format!("users[{i}]"), v)).collect::<crate::Result<Vec<_>>>()?;
         if refs.is_empty() {
             return Err(Error::invalid("users", "must name at least one user"));
         }
@@ -255,7 +263,11 @@ pub unsafe extern "C" fn vcs_remove_users(conn: *const VcsConnection, request_js
 /// # Safety
 /// As for `vcs_get_organization_roles`.
 #[no_mangle]
-pub unsafe extern "C" fn vcs_get_user_invitations(conn: *const VcsConnection, query_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+pub unsafe extern "C" fn vcs_get_user_invitations(
+    conn: *const VcsConnection,
+    query_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> VcsStatus {
     guarded(out_json, || {
         let c = connection(conn)?;
         let q: InvitationQuery = json_arg(query_json, "query_json", true)?;
@@ -271,7 +283,11 @@ pub unsafe extern "C" fn vcs_get_user_invitations(conn: *const VcsConnection, qu
 /// # Safety
 /// As for `vcs_get_organization_roles`.
 #[no_mangle]
-pub unsafe extern "C" fn vcs_new_user_invitations(conn: *const VcsConnection, request_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+pub unsafe extern "C" fn vcs_new_user_invitations(
+    conn: *const VcsConnection,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> VcsStatus {
     guarded(out_json, || {
         let c = connection(conn)?;
         let r: InvitationRequest = json_arg(request_json, "request_json", false)?;
@@ -285,7 +301,11 @@ pub unsafe extern "C" fn vcs_new_user_invitations(conn: *const VcsConnection, re
 /// # Safety
 /// As for `vcs_get_organization_roles`.
 #[no_mangle]
-pub unsafe extern "C" fn vcs_remove_user_invitations(conn: *const VcsConnection, request_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+pub unsafe extern "C" fn vcs_remove_user_invitations(
+    conn: *const VcsConnection,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> VcsStatus {
     guarded(out_json, || {
         let c = connection(conn)?;
         let r: RemoveInvitationsRequest = json_arg(request_json, "request_json", false)?;

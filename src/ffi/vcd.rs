@@ -128,7 +128,11 @@ pub unsafe extern "C" fn vcd_set_user(conn: *const VcdConnection, request_json: 
 /// # Safety
 /// `request_json` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.
 #[no_mangle]
-pub unsafe extern "C" fn vcd_remove_users(conn: *const VcdConnection, request_json: *const c_char, out_json: *mut *mut c_char) -> VcsStatus {
+pub unsafe extern "C" fn vcd_remove_users(
+    conn: *const VcdConnection,
+    request_json: *const c_char,
+    out_json: *mut *mut c_char,
+) -> VcsStatus {
     guarded(out_json, || {
         let c = vcd_connection(conn)?;
         let r: RemoveVcdUsersRequest = json_arg(request_json, "request_json", false)?;

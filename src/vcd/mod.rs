@@ -113,7 +113,11 @@ struct Inner {
 
 impl std::fmt::Debug for VcdClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VcdClient").field("server", &self.inner.transport.base_url()).field("org", &self.inner.info.org).field("user", &self.inner.info.user).finish_non_exhaustive()
+        f.debug_struct("VcdClient")
+            .field("server", &self.inner.transport.base_url())
+            .field("org", &self.inner.info.org)
+            .field("user", &self.inner.info.user)
+            .finish_non_exhaustive()
     }
 }
 
@@ -147,7 +151,15 @@ impl VcdClient {
             .map_err(refine)?;
         let session: Value = reply.json("session")?;
         let s = |a: &str, b: &str| session[a][b].as_str().unwrap_or_default().to_string();
-        let host = url::Url::parse(transport.base_url()).ok().and_then(|u| u.host_str().map(|h| match u.port() { Some(p) => format!("{h}:{p}"), None => h.to_string() })).unwrap_or_default();
+        let host = url::Url::parse(transport.base_url())
+            .ok()
+            .and_then(|u| {
+                u.host_str().map(|h| match u.port() {
+                    Some(p) => format!("{h}:{p}"),
+                    None => h.to_string(),
+                })
+            })
+            .unwrap_or_default();
         let info = VcdConnectionInfo {
             server: host,
             url: transport.base_url().to_string(),
@@ -155,7 +167,10 @@ impl VcdClient {
             org_id: s("org", "id"),
             user: s("user", "name"),
             user_id: s("user", "id"),
-            roles: session["roles"].as_array().map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect()).unwrap_or_default(),
+            roles: session["roles"]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                .unwrap_or_default(),
             provider: options.is_provider(),
             api_version: options.api_version.clone(),
             auth_type: match options.credentials {
@@ -176,7 +191,14 @@ impl VcdClient {
         if let Some(t) = token {
             self.inner
                 .transport
-                .send(&Call { method: Method::DELETE, path: format!("{CLOUDAPI}/sessions/current"), body: Body::None, auth: Auth::Bearer(&t), headers: accept(&self.inner.options.api_version), idempotent: true })
+                .send(&Call {
+                    method: Method::DELETE,
+                    path: format!("{CLOUDAPI}/sessions/current"),
+                    body: Body::None,
+                    auth: Auth::Bearer(&t),
+                    headers: accept(&self.inner.options.api_version),
+                    idempotent: true,
+                })
                 .await
                 .map_err(refine)?;
         }
@@ -255,7 +277,8 @@ impl VcdClient {
     }
 
     fn to_user(v: Value) -> Result<VcdUser> {
-        serde_json::from_value(v).map_err(|e| Error::new(ErrorCategory::Protocol, format!("user: the service's answer is not a Cloud Director user: {e}")))
+        serde_json::from_value(v)
+            .map_err(|e| Error::new(ErrorCategory::Protocol, format!("user: the service's answer is not a Cloud Director user: {e}")))
     }
 
     /// Users of the org: by id, or every page filtered by name/email patterns and a raw FIQL filter.
@@ -263,7 +286,11 @@ impl VcdClient {
         let names = crate::csp::request::patterns("name", &query.name)?;
         let emails = crate::csp::request::patterns("email", &query.email)?;
         let users: Vec<VcdUser> = if !query.id.is_empty() {
-            let got: Vec<Result<VcdUser>> = stream::iter(query.id.clone()).map(|id| async move { self.user(&id).await }).buffered(self.inner.options.concurrency).collect().await;
+            let got: Vec<Result<VcdUser>> = stream::iter(query.id.clone())
+                .map(|id| async move { self.user(&id).await })
+                .buffered(self.inner.options.concurrency)
+                .collect()
+                .await;
             got.into_iter().collect::<Result<_>>()?
         } else {
             self.all("users", query.filter.as_deref()).await?.into_iter().map(Self::to_user).collect::<Result<_>>()?
@@ -294,14 +321,12 @@ impl VcdClient {
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                roles
-                    .iter()
-                    .find(|r| &r.id == w || r.name.eq_ignore_ascii_case(w))
-                    .map(|r| json!({"id": r.id, "name": r.name}))
-                    .ok_or_else(|| {
+                roles.iter().find(|r| &r.id == w || r.name.eq_ignore_ascii_case(w)).map(|r| json!({"id": r.id, "name": r.name})).ok_or_else(
+                    || {
                         let known: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
                         Error::invalid(format!("{field}[{i}]"), format!("no role '{w}' in this organization; it has {}", known.join(", ")))
-                    })
+                    },
+                )
             })
             .collect()
     }
@@ -322,7 +347,11 @@ impl VcdClient {
                     Ok(b) => b,
                     Err(e) => return BulkItem::failure(u.username.clone(), None, e),
                 };
-                match self.call(Method::POST, &format!("{CLOUDAPI}/users"), Some(body), false).await.and_then(|r| Self::to_user(r.json("user")?)) {
+                match self
+                    .call(Method::POST, &format!("{CLOUDAPI}/users"), Some(body), false)
+                    .await
+                    .and_then(|r| Self::to_user(r.json("user")?))
+                {
                     Ok(created) => {
                         let mut it = BulkItem::success(u.username.clone(), "created", Some(created.id.clone()));
                         it.result = serde_json::to_value(&created).ok();
@@ -374,7 +403,10 @@ impl VcdClient {
                 Ok(p) => {
                     let ids: Vec<String> = all.iter().filter(|u| p.matches(&u.username)).map(|u| u.id.clone()).collect();
                     if ids.is_empty() {
-                        work.push((r.clone(), Err(Error::new(ErrorCategory::NotFound, format!("no user matches '{r}' in this organization")))));
+                        work.push((
+                            r.clone(),
+                            Err(Error::new(ErrorCategory::NotFound, format!("no user matches '{r}' in this organization"))),
+                        ));
                     }
                     for id in ids {
                         if queued.insert(id.clone()) {
@@ -416,7 +448,14 @@ async fn login(transport: &Transport, o: &VcdConnectOptions) -> Result<Secret> {
             let who = format!("{username}@{}", o.org);
             let path = if o.is_provider() { format!("{CLOUDAPI}/sessions/provider") } else { format!("{CLOUDAPI}/sessions") };
             let reply = transport
-                .send(&Call { method: Method::POST, path, body: Body::None, auth: Auth::Basic(&who, password), headers: accept(&o.api_version), idempotent: true })
+                .send(&Call {
+                    method: Method::POST,
+                    path,
+                    body: Body::None,
+                    auth: Auth::Basic(&who, password),
+                    headers: accept(&o.api_version),
+                    idempotent: true,
+                })
                 .await
                 .map_err(|e| refused(e, "the user name, organization or password"))?;
             let token = reply
@@ -427,12 +466,19 @@ async fn login(transport: &Transport, o: &VcdConnectOptions) -> Result<Secret> {
             Ok(Secret::new(token))
         }
         VcdCredentials::ApiToken(token) => {
-            let path = if o.is_provider() { "/oauth/provider/token".to_string() } else { format!("/oauth/tenant/{}/token", crate::csp::enc(&o.org)) };
+            let path = if o.is_provider() {
+                "/oauth/provider/token".to_string()
+            } else {
+                format!("/oauth/tenant/{}/token", crate::csp::enc(&o.org))
+            };
             let reply = transport
                 .send(&Call {
                     method: Method::POST,
                     path,
-                    body: Body::Form(vec![("grant_type".into(), "refresh_token".into()), ("refresh_token".into(), token.expose().to_string())]),
+                    body: Body::Form(vec![
+                        ("grant_type".into(), "refresh_token".into()),
+                        ("refresh_token".into(), token.expose().to_string()),
+                    ]),
                     auth: Auth::None,
                     headers: vec![("accept", "application/json".into())],
                     idempotent: true,
@@ -440,7 +486,10 @@ async fn login(transport: &Transport, o: &VcdConnectOptions) -> Result<Secret> {
                 .await
                 .map_err(|e| refused(e, "the API token"))?;
             let v: Value = reply.json("token")?;
-            let access = v["access_token"].as_str().filter(|s| !s.is_empty()).ok_or_else(|| Error::new(ErrorCategory::Protocol, "the token answer has no access_token"))?;
+            let access = v["access_token"]
+                .as_str()
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| Error::new(ErrorCategory::Protocol, "the token answer has no access_token"))?;
             Ok(Secret::new(access))
         }
     }

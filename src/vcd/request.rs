@@ -49,7 +49,9 @@ impl VcdConnectRequest {
     pub fn into_options(self) -> Result<super::VcdConnectOptions> {
         use super::{VcdConnectOptions, VcdCredentials};
         let credentials = match (self.api_token, self.username, self.password) {
-            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => return Err(Error::invalid("apiToken", "give either apiToken or username + password, not both")),
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Err(Error::invalid("apiToken", "give either apiToken or username + password, not both"))
+            }
             (Some(t), None, None) => VcdCredentials::ApiToken(t.into()),
             (None, Some(u), Some(p)) => VcdCredentials::Password { username: u, password: p.into() },
             (None, Some(_), None) => return Err(Error::invalid("password", "required with username")),
@@ -188,7 +190,9 @@ impl NewVcdUser {
         match (provider.as_str(), &self.password) {
             ("LOCAL", None) => return Err(Error::invalid(f("password"), "required for a LOCAL user")),
             ("LOCAL", Some(p)) if p.chars().count() < 6 => return Err(Error::invalid(f("password"), "at least 6 characters")),
-            (p, Some(_)) if p != "LOCAL" => return Err(Error::invalid(f("password"), format!("must be empty for a {p} user: the identity provider holds it"))),
+            (p, Some(_)) if p != "LOCAL" => {
+                return Err(Error::invalid(f("password"), format!("must be empty for a {p} user: the identity provider holds it")))
+            }
             _ => {}
         }
         if let Some(e) = self.email.as_deref().filter(|e| !e.is_empty()) {
@@ -246,7 +250,10 @@ fn opt_roles<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<Vec<
 
 impl std::fmt::Debug for VcdUserChanges {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("VcdUserChanges").field("id", &self.id).field("password", &self.password.as_ref().map(|_| "<redacted>")).finish_non_exhaustive()
+        f.debug_struct("VcdUserChanges")
+            .field("id", &self.id)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish_non_exhaustive()
     }
 }
 
@@ -270,7 +277,10 @@ impl VcdUserChanges {
         }
         if let Some(p) = &self.password {
             if body["providerType"] != "LOCAL" {
-                return Err(Error::invalid("password", format!("only a LOCAL user has a password here; this one is {}", body["providerType"])));
+                return Err(Error::invalid(
+                    "password",
+                    format!("only a LOCAL user has a password here; this one is {}", body["providerType"]),
+                ));
             }
             if p.chars().count() < 6 {
                 return Err(Error::invalid("password", "at least 6 characters"));

@@ -47,7 +47,11 @@ pub async fn control(emu: &Emulator, method: &str, path: &str, body: Option<Valu
     let status = resp.status();
     let text = resp.text().await.unwrap();
     assert!(status.is_success(), "control {method} {path}: {status} {text}");
-    if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap() }
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap()
+    }
 }
 
 pub async fn fault(emu: &Emulator, rule: Value) {
