@@ -170,6 +170,11 @@ function Write-VcsReport($Report, [System.Management.Automation.PSCmdlet] $Cmdle
     }
 }
 
+# Unattended runs (pwsh -NonInteractive, services, CI) must never stop at a prompt.
+function Test-VcsNonInteractive {
+    (-not [Environment]::UserInteractive) -or [bool]([Environment]::GetCommandLineArgs() | Where-Object { $_ -like '-noni*' })
+}
+
 # True when an input object came from a Get- cmdlet of some server and no -Server overrides it.
 function Test-VcsOwnServer([object] $InputObject, [object[]] $Server) {
     (-not $Server) -and $InputObject -isnot [string] -and $InputObject.PSObject.Properties['Server'] -and $InputObject.Server
@@ -507,7 +512,8 @@ function Remove-VcsUser {
     )
     begin {
         $byServer = @{}
-        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
+        # -Force, or nobody to ask: no prompt (an explicit -Confirm still asks; -WhatIf still holds).
+        if (($Force -or (Test-VcsNonInteractive)) -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
     }
     process {
         foreach ($u in $User) {
@@ -538,7 +544,8 @@ function Remove-VcsUserInvitation {
     )
     begin {
         $byServer = @{}
-        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
+        # -Force, or nobody to ask: no prompt (an explicit -Confirm still asks; -WhatIf still holds).
+        if (($Force -or (Test-VcsNonInteractive)) -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
     }
     process {
         foreach ($i in $UserInvitation) {
@@ -789,7 +796,8 @@ function Remove-VcdUser {
     )
     begin {
         $byServer = @{}
-        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
+        # -Force, or nobody to ask: no prompt (an explicit -Confirm still asks; -WhatIf still holds).
+        if (($Force -or (Test-VcsNonInteractive)) -and -not $PSBoundParameters.ContainsKey('Confirm')) { $ConfirmPreference = 'None' }
     }
     process {
         foreach ($u in $User) {

@@ -142,6 +142,12 @@ Describe 'Changing' {
         Get-VcsUser -Email 'ps.one@host.example' | Should -BeNullOrEmpty
     }
 
+    It 'never prompts in a non-interactive session (the runner uses pwsh -NonInteractive)' {
+        $victim = (Get-VcsUser)[-1]
+        Remove-VcsUser -User $victim
+        Get-VcsUser -Id $victim.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+    }
+
     It 'reports a failed removal as an error and -ErrorAction Stop stops' {
         { Remove-VcsUser -User 'nobody@nowhere.example' -Force -ErrorAction Stop } | Should -Throw -ErrorId 'Vcs.notFound*'
     }
