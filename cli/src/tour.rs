@@ -56,7 +56,7 @@ pub async fn run() -> Result<(), Error> {
     let url = emulator.url.clone();
     println!("vcs tour: the bundled CSP emulator is serving {url} (25 users, a few invitations).");
     println!("Every step below runs against it over HTTP, the way it would against console.cloud.vmware.com.");
-    let mut s = Steps { number: 0, total: 10, failures: Vec::new() };
+    let mut s = Steps { number: 0, total: 13, failures: Vec::new() };
 
     s.step(
         "Connect with an API token",
@@ -155,6 +155,73 @@ pub async fn run() -> Result<(), Error> {
     let revoked = client.revoke_invitations(&rest).await?;
     let after = client.invitations(&InvitationQuery { name: vec!["*@tour.example".into()], ..Default::default() }).await?;
     s.check(revoked.succeeded == 2 && after.iter().filter(|i| i.status == InvitationStatus::Revoked).count() == 2, "2 invitations revoked");
+
+    // The second seed: Cloud Director users, on the same emulator.
+    let info = emulator.connection_info();
+    let text = |k: &str| info[k].as_str().unwrap_or_default().to_string();
+    s.step(
+        "Log in to Cloud Director as the tenant's administrator",
+        &format!("Connect-Vcd -Server {url} -Org {} -Credential $cred", text("vcdOrg")),
+        &format!("VCD_SERVER={url} VCD_ORG={} VCD_USER={} VCD_PASSWORD=... vcs vcd info", text("vcdOrg"), text("vcdUser")),
+    );
+    let vcd = vcs_native::vcd::VcdClient::connect(vcs_native::vcd::VcdConnectOptions::password(
+        text("vcdUrl"),
+        &text("vcdOrg"),
+        &text("vcdUser"),
+        text("vcdPassword"),
+    ))
+    .await?;
+    let vinfo = vcd.info();
+    s.check(
+        vinfo.org == text("vcdOrg") && vinfo.roles.iter().any(|r| r == "Organization Administrator"),
+        &format!("logged in to {} as {}", vinfo.org, vinfo.user),
+    );
+
+    s.step(
+        "Create users from CSV rows; a row that breaks a rule is reported, the others are created",
+        "Import-Csv users.csv | New-VcdUser",
+        "vcs vcd user new --csv users.csv",
+    );
+    use vcs_native::vcd::request::{NewVcdUser, VcdUserQuery};
+    let rows = vec![
+        NewVcdUser {
+            username: "tour.alice".into(),
+            password: Some("alice-pass-1".into()),
+            roles: vec!["vApp User".into()],
+            full_name: Some("Alice Tour".into()),
+            ..Default::default()
+        },
+        NewVcdUser {
+            username: "tour.bob".into(),
+            roles: vec!["Catalog Author".into()],
+            provider_type: Some("LDAP".into()),
+            ..Default::default()
+        },
+        NewVcdUser {
+            username: "tour.eve".into(),
+            password: Some("eve-pass-1".into()),
+            roles: vec!["vApp User".into()],
+            provider_type: Some("SAML".into()),
+            ..Default::default()
+        },
+    ];
+    let created = vcd.new_users(&rows).await?;
+    for item in &created.items {
+        match &item.error {
+            None => println!("      created     {}", item.input),
+            Some(e) => println!("      refused     {}: {}", item.input, e.message),
+        }
+    }
+    s.check(
+        created.succeeded == 2 && created.items[2].error.as_ref().is_some_and(|e| e.field.as_deref() == Some("users[2].password")),
+        "2 created, the SAML row with a password refused",
+    );
+
+    s.step("Remove them again", "Get-VcdUser -Name 'tour.*' | Remove-VcdUser -Confirm:$false", "vcs vcd user remove 'tour.*'");
+    let removed = vcd.remove_users(&["tour.*".to_string()]).await?;
+    let left = vcd.users(&VcdUserQuery { name: vec!["tour.*".into()], ..Default::default() }).await?;
+    s.check(removed.succeeded == 2 && left.is_empty(), "no tour.* user is left");
+    let _ = vcd.logout().await;
 
     emulator.stop().await;
     println!();
