@@ -111,6 +111,15 @@ pub struct Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Input quoted in an error message, cut at 80 characters so a huge input stays a short message.
+pub fn excerpt(s: &str) -> String {
+    if s.chars().count() > 80 {
+        format!("{}…", s.chars().take(80).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
 /// The code of a caught panic, and of a bulk call in which some items failed.
 pub const PANIC_CODE: i32 = 12;
 pub const PARTIAL_FAILURE_CODE: i32 = 13;

@@ -124,12 +124,13 @@ pub fn normalize_server(server: &str) -> Result<String> {
         return Err(Error::invalid("server", "must not be empty"));
     }
     let with_scheme = if s.contains("://") { s.to_string() } else { format!("https://{s}") };
-    let url = url::Url::parse(&with_scheme).map_err(|e| Error::invalid("server", format!("'{s}' is not a host name or URL: {e}")))?;
+    let url = url::Url::parse(&with_scheme)
+        .map_err(|e| Error::invalid("server", format!("'{}' is not a host name or URL: {e}", crate::error::excerpt(s))))?;
     if url.scheme() != "https" && url.scheme() != "http" {
         return Err(Error::invalid("server", format!("scheme '{}' is not supported; use https", url.scheme())));
     }
     if url.host_str().is_none() {
-        return Err(Error::invalid("server", format!("'{s}' has no host")));
+        return Err(Error::invalid("server", format!("'{}' has no host", crate::error::excerpt(s))));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::invalid("server", "must not carry credentials; pass them as options"));

@@ -2,7 +2,7 @@
 //! case-insensitively against the whole string. Every front end filters through this one matcher.
 //! Regex metacharacters have no special meaning: `a.b+` matches only `a.b+`.
 
-use crate::error::{Error, Result};
+use crate::error::{excerpt, Error, Result};
 
 #[derive(Clone, Debug, PartialEq)]
 enum Token {
@@ -37,7 +37,7 @@ impl Pattern {
                 '?' => tokens.push(Token::AnyOne),
                 '`' => match chars.next() {
                     Some(e) => tokens.push(Token::Literal(fold(e))),
-                    None => return Err(Error::invalid(field, format!("pattern '{pattern}' ends with an escape character (`)"))),
+                    None => return Err(Error::invalid(field, format!("pattern '{}' ends with an escape character (`)", excerpt(pattern)))),
                 },
                 '[' => {
                     let mut items = Vec::new();
@@ -62,7 +62,7 @@ impl Pattern {
                                     if lo > hi {
                                         return Err(Error::invalid(
                                             field,
-                                            format!("pattern '{pattern}' has the range {s}-{e}, which runs backwards"),
+                                            format!("pattern '{}' has the range {s}-{e}, which runs backwards", excerpt(pattern)),
                                         ));
                                     }
                                     items.push((lo, hi));
@@ -73,7 +73,7 @@ impl Pattern {
                         }
                     }
                     if !closed {
-                        return Err(Error::invalid(field, format!("pattern '{pattern}' has a '[' without its ']'")));
+                        return Err(Error::invalid(field, format!("pattern '{}' has a '[' without its ']'", excerpt(pattern))));
                     }
                     tokens.push(Token::Set { items });
                 }
@@ -199,6 +199,12 @@ mod tests {
         assert!(e.message.contains("'['"));
         assert!(Pattern::parse("email", "x`").unwrap_err().message.starts_with("email:"));
         assert!(Pattern::parse("name", "[z-a]").is_err());
+    }
+
+    #[test]
+    fn a_huge_bad_pattern_gives_a_short_message() {
+        let e = Pattern::parse("name", &format!("[{}", "a".repeat(1_000_000))).unwrap_err();
+        assert!(e.message.chars().count() < 200, "{}", e.message.len());
     }
 
     #[test]

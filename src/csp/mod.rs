@@ -10,7 +10,7 @@ pub use auth::{decode_claims, Credentials, TokenClaims};
 
 use crate::bulk::{BulkItem, BulkReport};
 use crate::error::{Error, ErrorCategory, Result};
-use crate::http::{error_from_reply, Auth, Body, Call, Reply, RetryPolicy, TlsOptions, Transport};
+use crate::http::{Auth, Body, Call, Reply, RetryPolicy, TlsOptions, Transport};
 use crate::time::rfc3339_from_millis;
 use crate::wildcard::{any_matches, Pattern};
 use futures_util::stream::{self, StreamExt};
@@ -267,7 +267,7 @@ impl CspClient {
             let mut held = HashSet::new();
             for (input, resolved) in self.resolve_users(&refs).await? {
                 let ids = resolved.map_err(|mut e| {
-                    e.message = format!("user '{input}': {}", e.message);
+                    e.message = format!("user '{}': {}", crate::error::excerpt(&input), e.message);
                     e
                 })?;
                 for id in ids {
@@ -343,7 +343,7 @@ impl CspClient {
         let key_l = key.to_lowercase();
         all.into_iter()
             .find(|s| s.id == key || s.self_link == key || s.technical_name.to_lowercase() == key_l || s.name.to_lowercase() == key_l)
-            .ok_or_else(|| Error::invalid(field, format!("no service '{key}' in this organization")))
+            .ok_or_else(|| Error::invalid(field, format!("no service '{}' in this organization", crate::error::excerpt(&key))))
     }
 
     pub async fn service_roles(&self, query: &ServiceRoleQuery) -> Result<Vec<ServiceRole>> {
@@ -552,7 +552,7 @@ impl CspClient {
                     let path = format!("{AM}/v2/users/{}/orgs/{}/info", enc(&id), self.inner.org_id);
                     let w: WireExpandedUser = self.get_json(&path, "user").await.map_err(|mut e| {
                         if e.category == ErrorCategory::NotFound {
-                            e.message = format!("no user with id '{id}' in this organization");
+                            e.message = format!("no user with id '{}' in this organization", crate::error::excerpt(&id));
                             e.field = Some("id".into());
                         }
                         e
@@ -587,7 +587,10 @@ impl CspClient {
                                 .map(|u| u.id.clone())
                                 .collect();
                             if ids.is_empty() {
-                                Err(Error::new(ErrorCategory::NotFound, format!("no user matches '{n}' in this organization")))
+                                Err(Error::new(
+                                    ErrorCategory::NotFound,
+                                    format!("no user matches '{}' in this organization", crate::error::excerpt(&n)),
+                                ))
                             } else {
                                 Ok(ids)
                             }
@@ -741,7 +744,7 @@ impl CspClient {
         let path = format!("{AM}/orgs/{}/invitations/{}", self.inner.org_id, enc(id));
         let w: WireInvitation = self.get_json(&path, "invitation").await.map_err(|mut e| {
             if e.category == ErrorCategory::NotFound {
-                e.message = format!("no invitation with id '{id}' in this organization");
+                e.message = format!("no invitation with id '{}' in this organization", crate::error::excerpt(&id));
                 e.field = Some("id".into());
             }
             e
@@ -853,7 +856,7 @@ impl CspClient {
                 let names: Vec<&str> = known.iter().map(|k| k.name.as_str()).collect();
                 return Err(Error::invalid(
                     format!("organizationRoles[{i}]"),
-                    format!("unknown role '{r}'; this organization has {}", names.join(", ")),
+                    format!("unknown role '{}'; this organization has {}", crate::error::excerpt(r), names.join(", ")),
                 ));
             }
         }
@@ -981,8 +984,10 @@ impl CspClient {
                 let field = format!("serviceRoles[{i}].roles[{j}]");
                 let role = all_roles.iter().find(|k| &k.name == r && service.as_ref().map_or(true, |s| s.id == k.service_id)).ok_or_else(
                     || match &service {
-                        Some(s) => Error::invalid(&field, format!("'{r}' is not a role of {}", s.name)),
-                        None => Error::invalid(&field, format!("no service of this organization has the role '{r}'")),
+                        Some(s) => Error::invalid(&field, format!("'{}' is not a role of {}", crate::error::excerpt(r), s.name)),
+                        None => {
+                            Error::invalid(&field, format!("no service of this organization has the role '{}'", crate::error::excerpt(&r)))
+                        }
                     },
                 )?;
                 match grouped.iter_mut().find(|(sid, _)| sid == &role.service_id) {
@@ -1020,7 +1025,11 @@ impl CspClient {
     async fn revoke_one(&self, id: String) -> BulkItem {
         {
             if id.trim().is_empty() || id.contains('/') {
-                return BulkItem::failure(id.clone(), None, Error::invalid("invitations", format!("'{id}' is not an invitation id")));
+                return BulkItem::failure(
+                    id.clone(),
+                    None,
+                    Error::invalid("invitations", format!("'{}' is not an invitation id", crate::error::excerpt(&id))),
+                );
             }
             let path = format!("{AM}/orgs/{}/invitations/{}", self.inner.org_id, enc(&id));
             match self.call(Method::DELETE, &path, None, true).await {
@@ -1042,20 +1051,6 @@ impl CspClient {
             }
         }
     }
-
-    /// Raw access for tests and tools: an authenticated GET of a path on the same server.
-    pub async fn get_raw(&self, path: &str) -> Result<Value> {
-        let reply = self.call(Method::GET, path, None, true).await?;
-        if reply.body.is_empty() {
-            return Ok(Value::Null);
-        }
-        reply.json("answer")
-    }
-
-    #[doc(hidden)]
-    pub fn error_of(status: u16, body: &[u8]) -> Error {
-        error_from_reply(&Reply { status, headers: Default::default(), body: body.to_vec(), request_id: None, after_lost_attempt: false })
-    }
 }
 
 /// Percent-encodes one path segment or query value.
@@ -1073,6 +1068,8 @@ fn same_server_path(link: &str) -> Result<String> {
             ErrorCategory::Protocol,
             format!("the service's nextLink points to {}; only links on the configured server are followed", u.host_str().unwrap_or("?")),
         )),
-        Err(_) => Err(Error::new(ErrorCategory::Protocol, format!("the service's nextLink '{link}' is not a path"))),
+        Err(_) => {
+            Err(Error::new(ErrorCategory::Protocol, format!("the service's nextLink '{}' is not a path", crate::error::excerpt(&link))))
+        }
     }
 }

@@ -69,7 +69,10 @@ impl InvitationStatus {
             "redeemed" => Ok(InvitationStatus::Redeemed),
             "revoked" => Ok(InvitationStatus::Revoked),
             "unknown" => Ok(InvitationStatus::Unknown),
-            _ => Err(crate::Error::invalid(field, format!("'{s}' is not one of Available, Redeemed, Revoked, Unknown"))),
+            _ => Err(crate::Error::invalid(
+                field,
+                format!("'{}' is not one of Available, Redeemed, Revoked, Unknown", crate::error::excerpt(s)),
+            )),
         }
     }
 }

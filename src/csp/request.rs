@@ -230,17 +230,8 @@ pub fn check_email(field: &str, email: &str) -> Result<()> {
         }
     };
     match problem {
-        Some(p) => Err(Error::invalid(field, format!("'{}' {p}", truncate_for_message(email)))),
+        Some(p) => Err(Error::invalid(field, format!("'{}' {p}", crate::error::excerpt(email)))),
         None => Ok(()),
-    }
-}
-
-/// Keeps error messages readable when the input is huge.
-pub fn truncate_for_message(s: &str) -> String {
-    if s.chars().count() > 80 {
-        format!("{}…", s.chars().take(80).collect::<String>())
-    } else {
-        s.to_string()
     }
 }
 

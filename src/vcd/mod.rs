@@ -85,7 +85,10 @@ impl VcdConnectOptions {
         let v = &self.api_version;
         let ok = v.split_once('.').is_some_and(|(a, b)| a.parse::<u32>().is_ok_and(|a| a >= 35) && b.parse::<u32>().is_ok());
         if !ok {
-            return Err(Error::invalid("apiVersion", format!("'{v}' is not a CloudAPI version of 35.0 or later")));
+            return Err(Error::invalid(
+                "apiVersion",
+                format!("'{}' is not a CloudAPI version of 35.0 or later", crate::error::excerpt(&v)),
+            ));
         }
         if self.concurrency == 0 || self.concurrency > 64 {
             return Err(Error::invalid("concurrency", "must be between 1 and 64"));
@@ -304,11 +307,11 @@ impl VcdClient {
 
     pub async fn user(&self, id: &str) -> Result<VcdUser> {
         if !id.starts_with("urn:vcloud:user:") {
-            return Err(Error::invalid("id", format!("'{id}' is not a user URN (urn:vcloud:user:...)")));
+            return Err(Error::invalid("id", format!("'{}' is not a user URN (urn:vcloud:user:...)", crate::error::excerpt(&id))));
         }
         let reply = self.call(Method::GET, &format!("{CLOUDAPI}/users/{}", crate::csp::enc(id)), None, true).await.map_err(|mut e| {
             if e.category == ErrorCategory::NotFound {
-                e.message = format!("no user with id '{id}' in this organization");
+                e.message = format!("no user with id '{}' in this organization", crate::error::excerpt(&id));
             }
             e
         })?;
@@ -324,7 +327,10 @@ impl VcdClient {
                 roles.iter().find(|r| &r.id == w || r.name.eq_ignore_ascii_case(w)).map(|r| json!({"id": r.id, "name": r.name})).ok_or_else(
                     || {
                         let known: Vec<&str> = roles.iter().map(|r| r.name.as_str()).collect();
-                        Error::invalid(format!("{field}[{i}]"), format!("no role '{w}' in this organization; it has {}", known.join(", ")))
+                        Error::invalid(
+                            format!("{field}[{i}]"),
+                            format!("no role '{}' in this organization; it has {}", crate::error::excerpt(w), known.join(", ")),
+                        )
                     },
                 )
             })
@@ -405,7 +411,10 @@ impl VcdClient {
                     if ids.is_empty() {
                         work.push((
                             r.clone(),
-                            Err(Error::new(ErrorCategory::NotFound, format!("no user matches '{r}' in this organization"))),
+                            Err(Error::new(
+                                ErrorCategory::NotFound,
+                                format!("no user matches '{}' in this organization", crate::error::excerpt(&r)),
+                            )),
                         ));
                     }
                     for id in ids {

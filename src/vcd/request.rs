@@ -185,7 +185,10 @@ impl NewVcdUser {
         }
         let provider = self.provider_type.clone().unwrap_or_else(|| "LOCAL".into()).to_uppercase();
         if !PROVIDER_TYPES.contains(&provider.as_str()) {
-            return Err(Error::invalid(f("providerType"), format!("'{provider}' is not one of LOCAL, LDAP, SAML, OAUTH")));
+            return Err(Error::invalid(
+                f("providerType"),
+                format!("'{}' is not one of LOCAL, LDAP, SAML, OAUTH", crate::error::excerpt(&provider)),
+            ));
         }
         match (provider.as_str(), &self.password) {
             ("LOCAL", None) => return Err(Error::invalid(f("password"), "required for a LOCAL user")),
