@@ -189,6 +189,19 @@ function Add-VcsPending([hashtable] $Pending, [object[]] $Targets, [object] $Ite
     }
 }
 
+# end{} of the bulk cmdlets: one library call per server with the queued items, one error per
+# failed item. $Call gets the server and the items, and returns the library's result; it runs
+# in a child of the caller's scope, so it sees the caller's variables.
+function Invoke-VcsPending([hashtable] $Pending, [string] $Activity, [scriptblock] $Call, [System.Management.Automation.PSCmdlet] $Cmdlet) {
+    foreach ($entry in $Pending.Values) {
+        $s = $entry.Server
+        Write-Progress -Activity $Activity -Status "$($entry.Items.Count) item(s) on $($s.Name)"
+        $report = Resolve-VcsResult (& $Call $s $entry.Items.ToArray()) $Cmdlet $s
+        Write-Progress -Activity $Activity -Completed
+        $null = Write-VcsReport $report $Cmdlet
+    }
+}
+
 function Get-VcsCredentialFile {
     $root = if ($IsWindows) { $env:APPDATA } elseif ($env:XDG_CONFIG_HOME) { $env:XDG_CONFIG_HOME } else { Join-Path $HOME '.config' }
     Join-Path $root 'vcs-native' 'credentials.json'
@@ -524,14 +537,10 @@ function Remove-VcsUser {
         }
     }
     end {
-        foreach ($entry in $byServer.Values) {
-            $s = $entry.Server
-            Write-Progress -Activity 'Remove-VcsUser' -Status "Removing $($entry.Items.Count) user(s) from $($s.Name)"
-            $request = @{ users = $entry.Items.ToArray(); notifyUsers = [bool]$NotifyUsers }
-            $report = Resolve-VcsResult ([VcsNative.Vcs]::RemoveUsers($s.Handle, (ConvertTo-VcsJson $request))) $PSCmdlet $s
-            Write-Progress -Activity 'Remove-VcsUser' -Completed
-            $null = Write-VcsReport $report $PSCmdlet
-        }
+        $notify = [bool]$NotifyUsers
+        Invoke-VcsPending $byServer 'Remove-VcsUser' {
+            param($s, $items) [VcsNative.Vcs]::RemoveUsers($s.Handle, (ConvertTo-VcsJson @{ users = $items; notifyUsers = $notify }))
+        } $PSCmdlet
     }
 }
 
@@ -557,13 +566,9 @@ function Remove-VcsUserInvitation {
         }
     }
     end {
-        foreach ($entry in $byServer.Values) {
-            $s = $entry.Server
-            Write-Progress -Activity 'Remove-VcsUserInvitation' -Status "Revoking $($entry.Items.Count) invitation(s) on $($s.Name)"
-            $report = Resolve-VcsResult ([VcsNative.Vcs]::RemoveUserInvitations($s.Handle, (ConvertTo-VcsJson @{ invitations = $entry.Items.ToArray() }))) $PSCmdlet $s
-            Write-Progress -Activity 'Remove-VcsUserInvitation' -Completed
-            $null = Write-VcsReport $report $PSCmdlet
-        }
+        Invoke-VcsPending $byServer 'Remove-VcsUserInvitation' {
+            param($s, $items) [VcsNative.Vcs]::RemoveUserInvitations($s.Handle, (ConvertTo-VcsJson @{ invitations = $items }))
+        } $PSCmdlet
     }
 }
 
@@ -809,13 +814,9 @@ function Remove-VcdUser {
         }
     }
     end {
-        foreach ($entry in $byServer.Values) {
-            $s = $entry.Server
-            Write-Progress -Activity 'Remove-VcdUser' -Status "Removing $($entry.Items.Count) user(s) from $($s.Org)"
-            $report = Resolve-VcsResult ([VcsNative.Vcd]::RemoveUsers($s.Handle, (ConvertTo-VcsJson @{ users = $entry.Items.ToArray() }))) $PSCmdlet $s
-            Write-Progress -Activity 'Remove-VcdUser' -Completed
-            $null = Write-VcsReport $report $PSCmdlet
-        }
+        Invoke-VcsPending $byServer 'Remove-VcdUser' {
+            param($s, $items) [VcsNative.Vcd]::RemoveUsers($s.Handle, (ConvertTo-VcsJson @{ users = $items }))
+        } $PSCmdlet
     }
 }
 
