@@ -1,6 +1,7 @@
 // P/Invoke declarations for the vcs-native C ABI and a small safe wrapper around them.
-// The PowerShell module compiles this file (Add-Type), and the C# host test compiles the same file
-// with Mono, so both hosts use one interop layer.
+// The PowerShell module (powershell/VcsNative.csproj) compiles this file, and the C# host test
+// compiles the same file with Mono's mcs and with .NET, so every host uses one interop layer.
+// Keep it plain C# that mcs accepts: no spans, no newer syntax.
 //
 // Rules kept here: the connection is a SafeHandle released with vcs_disconnect; every returned
 // string comes back as an IntPtr, is copied as UTF-8 and then freed with vcs_string_free (never
@@ -33,75 +34,79 @@ namespace VcsNative
         PartialFailure = 13,
     }
 
-    internal static class NativeMethods
+    /// <summary>
+    /// The C functions themselves, for hosts that parse the answer where it lies: every
+    /// <c>out IntPtr outJson</c> must be given back with <see cref="Vcs.Free"/>.
+    /// </summary>
+    public static class NativeMethods
     {
-        internal const string Library = "vcs_native";
+        public const string Library = "vcs_native";
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern IntPtr vcs_version();
+        public static extern IntPtr vcs_version();
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern void vcs_string_free(IntPtr s);
+        public static extern void vcs_string_free(IntPtr s);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcs_connect(byte[] optionsJson, out IntPtr connection, out IntPtr outJson);
+        public static extern VcsStatus vcs_connect(byte[] optionsJson, out IntPtr connection, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcs_disconnect(IntPtr connection);
+        public static extern VcsStatus vcs_disconnect(IntPtr connection);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcs_connection_info(VcsConnectionHandle connection, out IntPtr outJson);
+        public static extern VcsStatus vcs_connection_info(VcsConnectionHandle connection, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcs_new_oauth_security_context(byte[] optionsJson, out IntPtr outJson);
+        public static extern VcsStatus vcs_new_oauth_security_context(byte[] optionsJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcs_get_organization_roles(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+        public static extern VcsStatus vcs_get_organization_roles(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcs_get_services(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+        public static extern VcsStatus vcs_get_services(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcs_get_service_roles(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+        public static extern VcsStatus vcs_get_service_roles(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcs_get_users(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+        public static extern VcsStatus vcs_get_users(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcs_remove_users(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+        public static extern VcsStatus vcs_remove_users(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcs_get_user_invitations(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+        public static extern VcsStatus vcs_get_user_invitations(VcsConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcs_new_user_invitations(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+        public static extern VcsStatus vcs_new_user_invitations(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcs_remove_user_invitations(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+        public static extern VcsStatus vcs_remove_user_invitations(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcd_connect(byte[] optionsJson, out IntPtr connection, out IntPtr outJson);
+        public static extern VcsStatus vcd_connect(byte[] optionsJson, out IntPtr connection, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcd_disconnect(IntPtr connection);
+        public static extern VcsStatus vcd_disconnect(IntPtr connection);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcd_get_users(VcdConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+        public static extern VcsStatus vcd_get_users(VcdConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcd_get_user(VcdConnectionHandle connection, byte[] userId, out IntPtr outJson);
+        public static extern VcsStatus vcd_get_user(VcdConnectionHandle connection, byte[] userId, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcd_new_user(VcdConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+        public static extern VcsStatus vcd_new_user(VcdConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcd_set_user(VcdConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+        public static extern VcsStatus vcd_set_user(VcdConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcd_remove_users(VcdConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+        public static extern VcsStatus vcd_remove_users(VcdConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        internal static extern VcsStatus vcd_get_roles(VcdConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
+        public static extern VcsStatus vcd_get_roles(VcdConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
     }
 
     /// <summary>A connection made by vcs_connect; disposing it calls vcs_disconnect once.</summary>
@@ -192,13 +197,20 @@ namespace VcsNative
             return name == NativeMethods.Library ? loadedLibrary : IntPtr.Zero;
         }
 
-        internal static byte[] Utf8(string s)
+        /// <summary>A string as NUL-terminated UTF-8, as every function of the library takes it.</summary>
+        public static byte[] Utf8(string s)
         {
             if (s == null) return null;
             byte[] text = Encoding.UTF8.GetBytes(s);
             byte[] z = new byte[text.Length + 1];
             Buffer.BlockCopy(text, 0, z, 0, text.Length);
             return z;
+        }
+
+        /// <summary>Gives a string the library returned back to it (vcs_string_free). Zero is ignored.</summary>
+        public static void Free(IntPtr p)
+        {
+            if (p != IntPtr.Zero) NativeMethods.vcs_string_free(p);
         }
 
         /// <summary>Copies a library string as UTF-8 and frees it with vcs_string_free.</summary>

@@ -1,16 +1,16 @@
 @{
-    RootModule           = 'VcsNative.psm1'
+    RootModule           = 'VcsNative.Commands.dll'
     ModuleVersion        = '0.1.0'
     GUID                 = '5f0c7c1e-3b7a-4d0e-9a61-2c4f7f2b9d10'
     Author               = 'vcs-native developers'
     CompanyName          = 'vcs-native'
     Copyright            = '(c) vcs-native developers. Apache-2.0.'
-    Description          = 'User management for VMware Cloud Services Platform organizations: the cmdlets of PowerCLI''s VMware.CloudServices module over a native library. Imports in milliseconds on Linux, macOS and Windows.'
-    PowerShellVersion    = '7.2'
+    Description          = 'User management for VMware Cloud Services Platform organizations and Cloud Director tenants: the cmdlets of PowerCLI''s VMware.CloudServices module, compiled, over a native library. Imports in milliseconds on Linux, macOS and Windows.'
+    PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('VcsNative.Format.ps1xml')
     TypesToProcess       = @('VcsNative.Types.ps1xml')
-    FunctionsToExport    = @(
+    CmdletsToExport      = @(
         'Connect-Vcs'
         'Disconnect-Vcs'
         'New-VcsOAuthSecurityContext'
@@ -30,7 +30,7 @@
         'Remove-VcdUser'
         'Get-VcdRole'
     )
-    CmdletsToExport      = @()
+    FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{

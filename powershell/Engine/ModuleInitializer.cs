@@ -1,0 +1,46 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Runtime.InteropServices;
+
+namespace VcsNative
+{
+    /// <summary>At import: finds this platform's native library in the module folder and points the interop at it.</summary>
+    public sealed class ModuleInitializer : IModuleAssemblyInitializer
+    {
+        public void OnImport()
+        {
+            Vcs.Initialize(NativeLibraryPath());
+            PublishEmptyDefaults();
+        }
+
+        /// <summary>&lt;module&gt;/&lt;os&gt;-&lt;arch&gt;/&lt;file&gt;, e.g. linux-x64/libvcs_native.so.</summary>
+        internal static string NativeLibraryPath()
+        {
+            string os, file;
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) { os = "win"; file = "vcs_native.dll"; }
+            else if (RuntimeInformation.IsOSPlatform(OSPlatform.OSX)) { os = "osx"; file = "libvcs_native.dylib"; }
+            else { os = "linux"; file = "libvcs_native.so"; }
+            string arch = RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+            string folder = Path.GetDirectoryName(typeof(ModuleInitializer).Assembly.Location);
+            string path = Path.Combine(folder, os + "-" + arch, file);
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException("VcsNative: the native library for " + os + "-" + arch + " is missing: " + path
+                    + ". Build the module with `dotnet build powershell -c Release` on this platform.", path);
+            }
+            return path;
+        }
+
+        // Scripts under Set-StrictMode may read $DefaultVcsServers before any connect. The import
+        // runs on the pipeline's thread, so a script block reaches the importing session's globals.
+        private static void PublishEmptyDefaults()
+        {
+            if (Runspace.DefaultRunspace == null) return;
+            ScriptBlock.Create(
+                "if ($null -eq (Get-Variable -Scope Global -Name DefaultVcsServers -ValueOnly -ErrorAction Ignore)) { $global:DefaultVcsServers = [VMware.CloudServices.Types.V1.IVcsServer[]]@() }\n" +
+                "if ($null -eq (Get-Variable -Scope Global -Name DefaultVcdServers -ValueOnly -ErrorAction Ignore)) { $global:DefaultVcdServers = [VcsNative.VcdServer[]]@() }").Invoke();
+        }
+    }
+}

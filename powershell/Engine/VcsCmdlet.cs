@@ -1,0 +1,93 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Text.Json.Serialization.Metadata;
+using VMware.CloudServices.Impl.V1.CmdletOutput;
+using VMware.CloudServices.Types.V1;
+
+namespace VcsNative
+{
+    /// <summary>
+    /// What every command shares: which connections it acts on, calling the library, and turning
+    /// the library's errors and per-item reports into error records.
+    /// </summary>
+    public abstract class VcsCmdlet : PSCmdlet
+    {
+        internal SessionConnections Connections => SessionConnections.Current;
+
+        /// <summary>The CSP connections to act on: those given, else the default ones. None is a terminating error.</summary>
+        internal IReadOnlyList<VcsServerImpl> CspTargets(IVcsServer[] given)
+        {
+            IEnumerable<IVcsServer> servers = given != null ? given : Connections.DefaultCsp;
+            var targets = new List<VcsServerImpl>();
+            foreach (IVcsServer s in servers)
+            {
+                if (!(s is VcsServerImpl impl) || !impl.IsConnected)
+                {
+                    ThrowTerminatingError(LibraryError.Of("notConnected", "Server '" + s?.Name + "' is not connected: run Connect-Vcs.").ToErrorRecord(s));
+                }
+                targets.Add((VcsServerImpl)s);
+            }
+            if (targets.Count == 0)
+            {
+                ThrowTerminatingError(LibraryError.Of("notConnected", "You are not connected to any CSP server: run Connect-Vcs first, or pass -Server.").ToErrorRecord(null));
+            }
+            return targets;
+        }
+
+        /// <summary>The Cloud Director sessions to act on: those given, else the default ones.</summary>
+        internal IReadOnlyList<VcdServer> VcdTargets(VcdServer[] given)
+        {
+            IEnumerable<VcdServer> servers = given != null ? given : Connections.DefaultVcd;
+            var targets = new List<VcdServer>();
+            foreach (VcdServer s in servers)
+            {
+                if (s == null || !s.IsConnected)
+                {
+                    ThrowTerminatingError(LibraryError.Of("notConnected", "Cloud Director '" + s?.Name + "' is not connected: run Connect-Vcd.").ToErrorRecord(s));
+                }
+                targets.Add(s);
+            }
+            if (targets.Count == 0)
+            {
+                ThrowTerminatingError(LibraryError.Of("notConnected", "You are not connected to any Cloud Director: run Connect-Vcd first, or pass -Server.").ToErrorRecord(null));
+            }
+            return targets;
+        }
+
+        /// <summary>Calls the library; an error ends the command (a terminating error with the library's category).</summary>
+        internal T Call<THandle, T>(NativeCall<THandle> call, THandle connection, RequestJson request, JsonTypeInfo<T> type, object target)
+        {
+            T value = NativeAnswer.Call(call, connection, request?.ToBytes(), type, out LibraryError error);
+            if (error != null) ThrowTerminatingError(error.ToErrorRecord(target));
+            return value;
+        }
+
+        /// <summary>Calls the library; an error is written (non-terminating) and false returned.</summary>
+        internal bool TryCall<THandle, T>(NativeCall<THandle> call, THandle connection, RequestJson request, JsonTypeInfo<T> type, object target, out T value)
+        {
+            value = NativeAnswer.Call(call, connection, request?.ToBytes(), type, out LibraryError error);
+            if (error == null) return true;
+            WriteError(error.ToErrorRecord(target));
+            return false;
+        }
+
+        /// <summary>Writes one error per failed item of a bulk report and returns the items that succeeded.</summary>
+        internal IEnumerable<BulkItem<T>> Succeeded<T>(BulkReport<T> report)
+        {
+            var ok = new List<BulkItem<T>>();
+            foreach (BulkItem<T> item in report?.Items ?? System.Array.Empty<BulkItem<T>>())
+            {
+                if (item.Ok) ok.Add(item);
+                else WriteError((item.Error ?? LibraryError.Of("internal", "The item failed without a reason.")).ToErrorRecord(item.InputText));
+            }
+            return ok;
+        }
+
+        /// <summary>One non-terminating "not found" error for an id that matched nothing.</summary>
+        internal void WriteNotFound(string what, string id)
+        {
+            WriteError(LibraryError.Of("notFound", "No " + what + " with id '" + id + "' was found.").ToErrorRecord(id));
+        }
+    }
+}

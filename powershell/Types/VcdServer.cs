@@ -1,0 +1,58 @@
+using System;
+
+namespace VcsNative
+{
+    /// <summary>A Cloud Director session (Connect-Vcd). Holds the library's handle.</summary>
+    public sealed class VcdServer
+    {
+        internal VcdServer(VcdSessionInfo info, VcdConnectionHandle handle, bool isDefault)
+        {
+            Handle = handle;
+            IsDefault = isDefault;
+            Name = info.Server;
+            ServiceUri = new Uri(info.Url);
+            Org = info.Org;
+            OrgId = info.OrgId;
+            User = info.User;
+            UserId = info.UserId;
+            Roles = info.Roles ?? Array.Empty<string>();
+            IsProvider = info.Provider;
+            ApiVersion = info.ApiVersion;
+            AuthenticationType = info.AuthType;
+        }
+
+        internal VcdConnectionHandle Handle { get; }
+
+        /// <summary>Whether commands without -Server use this session ($DefaultVcdServers).</summary>
+        internal bool IsDefault { get; }
+
+        public string Name { get; }
+        public Uri ServiceUri { get; }
+        public string Org { get; }
+        public string OrgId { get; }
+        public string User { get; }
+        public string UserId { get; }
+        public string[] Roles { get; }
+        public bool IsProvider { get; }
+        public string ApiVersion { get; }
+        public string AuthenticationType { get; }
+        public bool IsConnected => !Handle.IsClosed;
+
+        public override string ToString() => Name;
+    }
+
+    /// <summary>vcd_connect's answer.</summary>
+    internal sealed class VcdSessionInfo
+    {
+        public string Server { get; set; }
+        public string Url { get; set; }
+        public string Org { get; set; }
+        public string OrgId { get; set; }
+        public string User { get; set; }
+        public string UserId { get; set; }
+        public string[] Roles { get; set; }
+        public bool Provider { get; set; }
+        public string ApiVersion { get; set; }
+        public string AuthType { get; set; }
+    }
+}

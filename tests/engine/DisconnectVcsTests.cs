@@ -1,0 +1,77 @@
+using System.Linq;
+using System.Management.Automation;
+using Xunit;
+
+namespace VcsNative.Engine.Tests
+{
+    public class DisconnectVcsTests
+    {
+        [Fact]
+        public void Piping_the_defaults_disconnects_them_all()
+        {
+            using var emu = new Emulator();
+            using var emu2 = new Emulator();
+            using var ps = new PsSession(emu);
+            ps.Set("url2", emu2.Url);
+            ps.Set("token2", emu2.ApiToken);
+            ps.Connect();
+            ps.Ok("$null = Connect-Vcs -Server $url2 -ApiToken $token2");
+            ps.Connect();
+            Assert.Equal(2, ps.Ok("$DefaultVcsServers").Count);
+            RunResult r = ps.Run("$DefaultVcsServers | Disconnect-Vcs -Force -Confirm:$false");
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.ToString());
+            Assert.Empty(ps.Ok("$DefaultVcsServers"));
+        }
+
+        [Fact]
+        public void Server_takes_a_name_and_wildcards()
+        {
+            using var emu = new Emulator();
+            using var ps = new PsSession(emu);
+            PSObject s = ps.Connect();
+            ps.Ok("Disconnect-Vcs -Server '" + s.Properties["Name"].Value + "' -Confirm:$false");
+            Assert.Equal(false, s.Properties["IsConnected"].Value);
+            ps.Connect();
+            ps.Ok("Disconnect-Vcs -Server '*' -Confirm:$false");
+            Assert.Empty(ps.Ok("$DefaultVcsServers"));
+            RunResult r = ps.Run("Disconnect-Vcs -Server 'nothing-like-it' -Confirm:$false");
+            Assert.Contains("nothing-like-it", r.OnlyError.Exception.Message);
+        }
+
+        [Fact]
+        public void Without_a_connection_it_writes_one_error()
+        {
+            using var ps = new PsSession();
+            RunResult r = ps.Run("Disconnect-Vcs -Confirm:$false");
+            Assert.Null(r.Terminating);
+            Assert.StartsWith("Vcs.notConnected,", Assert.Single(r.Errors).FullyQualifiedErrorId);
+        }
+
+        [Fact]
+        public void Several_defaults_need_Server_or_Force()
+        {
+            using var emu = new Emulator();
+            using var emu2 = new Emulator();
+            using var ps = new PsSession(emu);
+            ps.Set("url2", emu2.Url);
+            ps.Set("token2", emu2.ApiToken);
+            ps.Connect();
+            ps.Ok("$null = Connect-Vcs -Server $url2 -ApiToken $token2");
+            RunResult r = ps.Run("Disconnect-Vcs -Confirm:$false");
+            Assert.Contains("-Force", Assert.Single(r.Errors).Exception.Message);
+            Assert.Equal(2, ps.Ok("$DefaultVcsServers").Count);
+            ps.Ok("Disconnect-Vcs -Force -Confirm:$false");
+            Assert.Empty(ps.Ok("$DefaultVcsServers"));
+        }
+
+        [Fact]
+        public void WhatIf_disconnects_nothing()
+        {
+            using var emu = new Emulator();
+            using var ps = new PsSession(emu);
+            PSObject s = ps.Connect();
+            ps.Ok("Disconnect-Vcs -WhatIf");
+            Assert.Equal(true, s.Properties["IsConnected"].Value);
+        }
+    }
+}
