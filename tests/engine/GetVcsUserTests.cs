@@ -136,5 +136,18 @@ namespace VcsNative.Engine.Tests
             Assert.Same(server.BaseObject, owner.Properties["Server"].Value);
             Assert.Equal(true, ps.Ok("(Get-VcsUser | Where-Object IsOrganizationOwner).Count -ge 1").Single().BaseObject);
         }
+
+        [Fact]
+        public void Server_completes_to_the_connected_servers()
+        {
+            using var emu = new Emulator();
+            using var ps = new PsSession(emu);
+            string name = (string)ps.Connect().Properties["Name"].Value;
+            string line = "Get-VcsUser -Server 127.";
+            var matches = ps.Ok("(TabExpansion2 -inputScript '" + line + "' -cursorColumn " + line.Length + ").CompletionMatches | ForEach-Object CompletionText");
+            Assert.Equal(new[] { name }, matches.Select(m => (string)m.BaseObject));
+            line = "Disconnect-Vcs -Server nothing";
+            Assert.Empty(ps.Ok("(TabExpansion2 -inputScript '" + line + "' -cursorColumn " + line.Length + ").CompletionMatches"));
+        }
     }
 }
