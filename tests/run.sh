@@ -324,6 +324,12 @@ fi
 
 # --- 3. Pester --------------------------------------------------------------------------------
 
+# .ci/run installs pwsh and Pester into target/tools where the machine has no pwsh of its own.
+if ! command -v pwsh >/dev/null && [[ -x $root/target/tools/pwsh ]]; then
+  export PATH=$root/target/tools:$PATH
+  export PSModulePath=$root/target/tools/modules${PSModulePath:+:$PSModulePath}
+fi
+
 pester_suite() {
   local log=$logs/pester.log pwsh_args=(-NoProfile -NonInteractive -File "$root/tests/run-pester.ps1" -Path "$root/tests/powershell")
   begin pester "tests/powershell/*.Tests.ps1 with Pester 5+"
