@@ -35,7 +35,12 @@ namespace VcsNative
     [JsonSerializable(typeof(OAuthContextInfo))]
     [JsonSerializable(typeof(VcdSessionInfo))]
     [JsonSerializable(typeof(VcsUserImpl[]))]
+    [JsonSerializable(typeof(VcsOrganizationRoleImpl[]))]
+    [JsonSerializable(typeof(VcsServiceImpl[]))]
+    [JsonSerializable(typeof(VcsServiceRoleImpl[]))]
+    [JsonSerializable(typeof(VcsUserInvitationImpl[]))]
     [JsonSerializable(typeof(BulkReport<JsonElement>))]
+    [JsonSerializable(typeof(BulkReport<VcsUserInvitationImpl>))]
     internal sealed partial class WireJson : JsonSerializerContext
     {
     }

@@ -1,0 +1,64 @@
+using System.Management.Automation;
+using VMware.CloudServices.Impl.V1.CmdletOutput;
+using VMware.CloudServices.Types.V1;
+using VMware.CloudServices.Types.V1.CmdletOutput;
+
+namespace VcsNative.Commands
+{
+    /// <summary>Get-VcsService: the services the organization can use, by name (wildcards) or id.</summary>
+    [Cmdlet(VerbsCommon.Get, "VcsService", DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(IVcsService))]
+    public sealed class GetVcsServiceCommand : VcsCmdlet
+    {
+        private const string NameSet = "Name";
+        private const string IdSet = "Id";
+
+        /// <summary>Matched against the display name and the technical name.</summary>
+        [Parameter(ParameterSetName = NameSet, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
+        public string[] Name { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = IdSet)]
+        [ValidateNotNullOrEmpty]
+        public string[] Id { get; set; }
+
+        [Parameter]
+        [VcsServerTransformation]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(VcsServerCompleter))]
+        public IVcsServer[] Server { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (VcsServerImpl server in CspTargets(Server))
+            {
+                if (ParameterSetName == IdSet)
+                {
+                    // The library answers [] for an unknown id: one error per id, the others still returned.
+                    foreach (string id in Id)
+                    {
+                        using var query = new RequestJson().String("id", id);
+                        if (TryCall(NativeMethods.vcs_get_services, server.Handle, query, WireJson.Default.VcsServiceImplArray, id, out VcsServiceImpl[] found))
+                        {
+                            if (found.Length == 0) WriteNotFound("service", id);
+                            Write(found, server);
+                        }
+                    }
+                    continue;
+                }
+                using var filter = new RequestJson().Strings("name", Name);
+                Write(Call(NativeMethods.vcs_get_services, server.Handle, filter, WireJson.Default.VcsServiceImplArray, server), server);
+            }
+        }
+
+        private void Write(VcsServiceImpl[] services, VcsServerImpl server)
+        {
+            foreach (VcsServiceImpl s in services)
+            {
+                s.Server = server;
+                WriteObject(s);
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+using System.Management.Automation;
+using VMware.CloudServices.Impl.V1.CmdletOutput;
+using VMware.CloudServices.Types.V1;
+using VMware.CloudServices.Types.V1.CmdletOutput;
+
+namespace VcsNative.Commands
+{
+    /// <summary>Get-VcsUserInvitation: the organization's invitations, by address (wildcards) and status, or by id.</summary>
+    [Cmdlet(VerbsCommon.Get, "VcsUserInvitation", DefaultParameterSetName = NameSet)]
+    [OutputType(typeof(IVcsUserInvitation))]
+    public sealed class GetVcsUserInvitationCommand : VcsCmdlet
+    {
+        private const string NameSet = "Name";
+        private const string IdSet = "Id";
+
+        /// <summary>The invited address.</summary>
+        [Parameter(ParameterSetName = NameSet, Position = 0)]
+        [ValidateNotNullOrEmpty]
+        [SupportsWildcards]
+        public string[] Name { get; set; }
+
+        [Parameter(ParameterSetName = NameSet)]
+        [ValidateNotNullOrEmpty]
+        [ValidateSet("Available", "Redeemed", "Revoked", "Unknown")]
+        public string[] Status { get; set; }
+
+        [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string[] Id { get; set; }
+
+        [Parameter]
+        [VcsServerTransformation]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(VcsServerCompleter))]
+        public IVcsServer[] Server { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            foreach (VcsServerImpl server in CspTargets(Server))
+            {
+                if (ParameterSetName == IdSet)
+                {
+                    // The library fails a whole request over one unknown id: ask per id, so each
+                    // unknown one is its own error and the others are still returned.
+                    foreach (string id in Id)
+                    {
+                        using var query = new RequestJson().String("id", id);
+                        if (TryCall(NativeMethods.vcs_get_user_invitations, server.Handle, query, WireJson.Default.VcsUserInvitationImplArray, id, out VcsUserInvitationImpl[] found))
+                        {
+                            Write(found, server);
+                        }
+                    }
+                    continue;
+                }
+                using var filter = new RequestJson().Strings("name", Name).Strings("status", Status);
+                Write(Call(NativeMethods.vcs_get_user_invitations, server.Handle, filter, WireJson.Default.VcsUserInvitationImplArray, server), server);
+            }
+        }
+
+        private void Write(VcsUserInvitationImpl[] invitations, VcsServerImpl server)
+        {
+            foreach (VcsUserInvitationImpl i in invitations)
+            {
+                i.Server = server;
+                WriteObject(i);
+            }
+        }
+    }
+}
