@@ -19,6 +19,7 @@ namespace VcsNative
             IsProvider = info.Provider;
             ApiVersion = info.ApiVersion;
             AuthenticationType = info.AuthType;
+            RefCount = 1;
         }
 
         internal VcdConnectionHandle Handle { get; }
@@ -37,6 +38,9 @@ namespace VcsNative
         public string ApiVersion { get; }
         public string AuthenticationType { get; }
         public bool IsConnected => !Handle.IsClosed;
+
+        /// <summary>How many Connect-Vcd calls share this session; Disconnect-Vcd counts down (-Force closes at once).</summary>
+        public int RefCount { get; internal set; }
 
         public override string ToString() => Name;
     }

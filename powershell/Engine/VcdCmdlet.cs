@@ -1,0 +1,112 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+
+namespace VcsNative
+{
+    /// <summary>What the Cloud Director commands share: finding users, reading role lists, asking before removing.</summary>
+    public abstract class VcdCmdlet : VcsCmdlet
+    {
+        private const string UserUrnPrefix = "urn:vcloud:user:";
+
+        /// <summary>Whether -WhatIf is in effect: the parameter, else $WhatIfPreference.</summary>
+        internal bool WhatIfActive => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object given)
+            ? LanguagePrimitives.IsTrue(given)
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+        /// <summary>
+        /// A removal's question: -Force without an explicit -Confirm skips it; -WhatIf still only
+        /// reports. Where the host cannot ask, the engine's own error ends the command.
+        /// </summary>
+        internal bool ShouldRemove(bool force, string target, string action)
+        {
+            if (force && !MyInvocation.BoundParameters.ContainsKey("Confirm") && !WhatIfActive) return true;
+            return ShouldProcess(target, action);
+        }
+
+        /// <summary>
+        /// Role names, URNs or role objects as the library takes them. A text may list several
+        /// names separated by ';' (one CSV cell).
+        /// </summary>
+        internal static List<string> RoleList(object[] roles)
+        {
+            var list = new List<string>();
+            foreach (object item in roles ?? Array.Empty<object>())
+            {
+                object value = item is PSObject ps ? ps.BaseObject : item;
+                switch (value)
+                {
+                    case null: break;
+                    case VcdRole role: list.Add(role.Id); break;
+                    case VcdEntityRef reference: list.Add(reference.Id ?? reference.Name); break;
+                    case string text: list.AddRange(text.Split(';').Select(n => n.Trim()).Where(n => n.Length > 0)); break;
+                    default: list.Add(value.ToString()); break;
+                }
+            }
+            return list;
+        }
+
+        internal static bool IsUserUrn(string text) => text.StartsWith(UserUrnPrefix, StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>One user by URN; an error (not found, ...) is written non-terminating and null returned.</summary>
+        internal VcdUser UserById(VcdServer server, string id, object target)
+        {
+            VcdUser user = NativeAnswer.Call(NativeMethods.vcd_get_user, server.Handle, Vcs.Utf8(id), VcdJson.Default.VcdUser, out LibraryError error);
+            if (error != null)
+            {
+                WriteError(error.ToErrorRecord(target));
+                return null;
+            }
+            user.Server = server;
+            return user;
+        }
+
+        /// <summary>A user by URN or exact username (any case); not found is one non-terminating error.</summary>
+        internal VcdUser FindUser(VcdServer server, string idOrUsername, object target)
+        {
+            if (IsUserUrn(idOrUsername)) return UserById(server, idOrUsername, target);
+            using var query = new RequestJson().String("name", idOrUsername);
+            if (!TryCall(NativeMethods.vcd_get_users, server.Handle, query, VcdJson.Default.VcdUserArray, target, out VcdUser[] found)) return null;
+            VcdUser user = found.FirstOrDefault(u => string.Equals(u.Username, idOrUsername, StringComparison.OrdinalIgnoreCase));
+            if (user == null)
+            {
+                WriteError(LibraryError.Of("notFound", "No user '" + idOrUsername + "' in " + server.Org + " on " + server.Name + ".").ToErrorRecord(target));
+                return null;
+            }
+            user.Server = server;
+            return user;
+        }
+
+        /// <summary>The sessions an input object acts on: its own, unless -Server was given.</summary>
+        internal IReadOnlyList<VcdServer> TargetsOf(object input, VcdServer[] given)
+        {
+            VcdServer own = (input as VcdUser)?.Server ?? (input as VcdRole)?.Server;
+            if (given == null && own != null) return VcdTargets(new[] { own });
+            return VcdTargets(given);
+        }
+
+        internal static object Unwrap(object value) => value is PSObject ps ? ps.BaseObject : value;
+    }
+
+    /// <summary>Items collected per session, in the order they came, for one bulk call per session.</summary>
+    internal sealed class PerServer<T>
+    {
+        private readonly List<(VcdServer Server, List<T> Items)> batches = new List<(VcdServer, List<T>)>();
+
+        internal void Add(VcdServer server, T item)
+        {
+            foreach (var batch in batches)
+            {
+                if (ReferenceEquals(batch.Server, server))
+                {
+                    batch.Items.Add(item);
+                    return;
+                }
+            }
+            batches.Add((server, new List<T> { item }));
+        }
+
+        internal IEnumerable<(VcdServer Server, List<T> Items)> Batches => batches;
+    }
+}
