@@ -9,12 +9,9 @@ namespace VcsNative
     /// <summary>At import: finds this platform's native library in the module folder and points the interop at it.</summary>
     public sealed class ModuleInitializer : IModuleAssemblyInitializer
     {
-        // Runspaces may import the module at the same time; the library is loaded once.
-        private static readonly object LoadGate = new object();
-
         public void OnImport()
         {
-            lock (LoadGate) Vcs.Initialize(NativeLibraryPath());
+            Vcs.Initialize(NativeLibraryPath());
             PublishEmptyDefaults();
         }
 
