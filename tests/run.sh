@@ -106,7 +106,8 @@ count_of() { grep -oE "[0-9]+ $1" <<<"$2" | grep -oE '^[0-9]+' | awk '{s += $1} 
 # --- 1. Rust: build and test where cargo can reach its registry, else the carry ------------------
 
 native_ok=0 native_why=""
-rust_sources=(Cargo.toml Cargo.lock build.rs src emulator cli include)
+# shellcheck source=scripts/carry.sh
+source "$root/scripts/carry.sh"
 
 rust_suite() {
   local log=$logs/rust.log
@@ -159,36 +160,16 @@ rust_suite() {
   fi
 }
 
-# The prebuilt binaries match one commit's Rust sources and no other (../shared/carry/README.md).
+# The prebuilt binaries match one commit's Rust sources and no other (scripts/carry.sh).
 use_carry() {
-  local carry=${VCS_CARRY:-$root/../shared/carry} commit changed
-  carry=$(cd "$carry" 2>/dev/null && pwd -P || echo "$carry")
-  local bin=$carry/linux-x64
-  if [[ $(uname -s)-$(uname -m) != Linux-x86_64 ]]; then
-    native_why="the carry has linux-x64 binaries only, this is $(uname -s)-$(uname -m)"
-  elif [[ ! -r $carry/SOURCE || ! -x $bin/vcs-emulator || ! -r $bin/libvcs_native.so || ! -x $bin/vcs ]]; then
-    native_why="no prebuilt binaries at $carry (SOURCE, linux-x64/libvcs_native.so, vcs-emulator, vcs)"
-  elif ! commit=$(tr -d '[:space:]' <"$carry/SOURCE") || ! git rev-parse --git-dir >/dev/null 2>&1; then
-    native_why="not a git clone: cannot check the carry against the Rust sources"
-  elif ! git cat-file -e "$commit^{commit}" 2>/dev/null; then
-    native_why="the carry's commit $commit (carry/SOURCE) is not in this clone (shallow clone? git fetch --unshallow)"
-  elif ! git diff --quiet "$commit" HEAD -- "${rust_sources[@]}"; then
-    changed=$(git diff --name-only "$commit" HEAD -- "${rust_sources[@]}" | head -n 20 | xargs)
-    native_why="the Rust sources at HEAD differ from those of the carry's commit ${commit:0:12}: $changed"
-  # Uncommitted edits would be tested against binaries that do not contain them.
-  elif changed=$({ git diff --name-only HEAD -- "${rust_sources[@]}" && git ls-files --others --exclude-standard -- "${rust_sources[@]}"; } | head -n 20 | xargs) &&
-    [[ -n $changed ]]; then
-    native_why="uncommitted changes to the Rust sources, which the carry does not contain: $changed"
-  else
-    export VCS_NATIVE_LIB=$bin/libvcs_native.so
-    export VCS_EMULATOR=$bin/vcs-emulator
-    export VCS_CLI=$bin/vcs
+  if carry_select "$root"; then
     native_ok=1
-    record carry step 0 0 0 "ok: prebuilt binaries of ${commit:0:12} match the Rust sources (${bin})"
-    return
+    record carry step 0 0 0 "ok: prebuilt binaries of ${CARRY_COMMIT:0:12} match the Rust sources (${VCS_CLI%/vcs})"
+  else
+    native_why=$CARRY_WHY
+    record carry failed 0 1 0 "FAILED: refusing the prebuilt binaries: $native_why"
+    native_why="the prebuilt binaries were refused (see carry)"
   fi
-  record carry failed 0 1 0 "FAILED: refusing the prebuilt binaries: $native_why"
-  native_why="the prebuilt binaries were refused (see carry)"
 }
 
 rust_fetch_log=$logs/cargo-fetch.log
