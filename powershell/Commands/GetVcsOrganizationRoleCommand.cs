@@ -19,7 +19,7 @@ namespace VcsNative.Commands
         private const string IdSet = "Id";
 
         // Users piped in are asked about together at the end: one call per connection, each role once.
-        private readonly PerServer<IVcsUser> users = new PerServer<IVcsUser>();
+        private readonly PerServer<VcsServerImpl, IVcsUser> users = new PerServer<VcsServerImpl, IVcsUser>();
 
         [Parameter(ParameterSetName = NameSet, Position = 0)]
         [ValidateNotNullOrEmpty]

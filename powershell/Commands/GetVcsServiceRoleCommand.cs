@@ -19,7 +19,7 @@ namespace VcsNative.Commands
         private const string IdSet = "Id";
 
         // Services piped in are asked about together at the end: one call per connection.
-        private readonly PerServer<IVcsService> services = new PerServer<IVcsService>();
+        private readonly PerServer<VcsServerImpl, IVcsService> services = new PerServer<VcsServerImpl, IVcsService>();
 
         [Parameter(ParameterSetName = NameSet, Position = 0)]
         [ValidateNotNullOrEmpty]

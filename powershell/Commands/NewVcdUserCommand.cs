@@ -13,7 +13,7 @@ namespace VcsNative.Commands
     [OutputType(typeof(VcdUser))]
     public sealed class NewVcdUserCommand : VcdCmdlet
     {
-        private readonly PerServer<Row> pending = new PerServer<Row>();
+        private readonly PerServer<VcdServer, Row> pending = new PerServer<VcdServer, Row>();
 
         /// <summary>The username. Aliases are case-insensitive: "Username" covers a "UserName" column too.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -98,11 +98,11 @@ namespace VcsNative.Commands
         {
             try
             {
-                foreach (var (server, rows) in pending.Batches) Create(server, rows);
+                foreach (var (server, rows) in pending.Groups) Create(server, rows);
             }
             finally
             {
-                foreach (var (_, rows) in pending.Batches)
+                foreach (var (_, rows) in pending.Groups)
                 {
                     foreach (Row r in rows) r.Password?.Dispose();
                 }

@@ -12,7 +12,7 @@ namespace VcsNative.Commands
     [Cmdlet(VerbsCommon.Remove, "VcdUser", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     public sealed class RemoveVcdUserCommand : VcdCmdlet
     {
-        private readonly PerServer<(string Sent, object Given)> pending = new PerServer<(string, object)>();
+        private readonly PerServer<VcdServer, (string Sent, object Given)> pending = new PerServer<VcdServer, (string, object)>();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [ValidateNotNullOrEmpty]
@@ -58,7 +58,7 @@ namespace VcsNative.Commands
 
         protected override void EndProcessing()
         {
-            foreach (var (server, items) in pending.Batches)
+            foreach (var (server, items) in pending.Groups)
             {
                 var byText = new Dictionary<string, object>();
                 using var request = new RequestJson();

@@ -15,7 +15,7 @@ namespace VcsNative.Commands
     [Cmdlet(VerbsCommon.Remove, "VcsUser", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     public sealed class RemoveVcsUserCommand : VcsCmdlet
     {
-        private readonly PerServer<IVcsUser> pending = new PerServer<IVcsUser>();
+        private readonly PerServer<VcsServerImpl, IVcsUser> pending = new PerServer<VcsServerImpl, IVcsUser>();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [VcsUserTransformation]
@@ -42,7 +42,7 @@ namespace VcsNative.Commands
             foreach (IVcsUser u in User)
             {
                 string label = u is VcsUserReference r ? r.Text : u.Name + " <" + (u.Email ?? u.Username) + ">";
-                if (!Confirmation.Approve(this, Force, label, "Remove user")) continue;
+                if (!ShouldRemove(Force, label, "Remove user")) continue;
                 foreach (VcsServerImpl s in this.TargetsFor(Server, (u as VcsUserImpl)?.Server)) pending.Add(s, u);
             }
         }

@@ -15,7 +15,7 @@ namespace VcsNative.Commands
     [Cmdlet(VerbsCommon.Remove, "VcsUserInvitation", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     public sealed class RemoveVcsUserInvitationCommand : VcsCmdlet
     {
-        private readonly PerServer<string> pending = new PerServer<string>();
+        private readonly PerServer<VcsServerImpl, string> pending = new PerServer<VcsServerImpl, string>();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [Alias("Invitation")]
@@ -43,7 +43,7 @@ namespace VcsNative.Commands
                     continue;
                 }
                 string label = i is VcsUserInvitationReference ? i.Id : i.Name + " (" + i.Id + ")";
-                if (!Confirmation.Approve(this, Force, label, "Revoke invitation")) continue;
+                if (!ShouldRemove(Force, label, "Revoke invitation")) continue;
                 foreach (VcsServerImpl s in this.TargetsFor(Server, (i as VcsUserInvitationImpl)?.Server)) pending.Add(s, i.Id);
             }
         }

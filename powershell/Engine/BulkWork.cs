@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.Management.Automation;
 using VMware.CloudServices.Impl.V1.CmdletOutput;
 using VMware.CloudServices.Types.V1;
 
@@ -9,11 +8,11 @@ namespace VcsNative
     /// The items a bulk command collected from the pipeline, grouped by the connection they go to,
     /// in the order the connections first appeared: EndProcessing makes one library call per group.
     /// </summary>
-    internal sealed class PerServer<T>
+    internal sealed class PerServer<TServer, T> where TServer : class
     {
-        private readonly List<(VcsServerImpl Server, List<T> Items)> groups = new List<(VcsServerImpl, List<T>)>();
+        private readonly List<(TServer Server, List<T> Items)> groups = new List<(TServer, List<T>)>();
 
-        internal void Add(VcsServerImpl server, T item)
+        internal void Add(TServer server, T item)
         {
             foreach (var g in groups)
             {
@@ -26,27 +25,7 @@ namespace VcsNative
             groups.Add((server, new List<T> { item }));
         }
 
-        internal IReadOnlyList<(VcsServerImpl Server, List<T> Items)> Groups => groups;
-    }
-
-    internal static class Confirmation
-    {
-        /// <summary>
-        /// ShouldProcess for removals with -Force: -Force skips the question unless -Confirm was
-        /// given explicitly; -WhatIf still only reports. Without -Force, the engine decides (and
-        /// fails on its own where it would have to ask and cannot).
-        /// </summary>
-        internal static bool Approve(PSCmdlet cmdlet, bool force, string target, string action)
-        {
-            if (force && !cmdlet.MyInvocation.BoundParameters.ContainsKey("Confirm") && !WhatIf(cmdlet)) return true;
-            return cmdlet.ShouldProcess(target, action);
-        }
-
-        private static bool WhatIf(PSCmdlet cmdlet)
-        {
-            object value = cmdlet.MyInvocation.BoundParameters.TryGetValue("WhatIf", out object given) ? given : cmdlet.GetVariableValue("WhatIfPreference");
-            return value is SwitchParameter s ? s.IsPresent : LanguagePrimitives.IsTrue(value);
-        }
+        internal IReadOnlyList<(TServer Server, List<T> Items)> Groups => groups;
     }
 
     internal static class ItemTargets

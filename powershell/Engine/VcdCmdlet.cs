@@ -5,25 +5,10 @@ using System.Management.Automation;
 
 namespace VcsNative
 {
-    /// <summary>What the Cloud Director commands share: finding users, reading role lists, asking before removing.</summary>
+    /// <summary>What the Cloud Director commands share: finding users, reading role lists.</summary>
     public abstract class VcdCmdlet : VcsCmdlet
     {
         private const string UserUrnPrefix = "urn:vcloud:user:";
-
-        /// <summary>Whether -WhatIf is in effect: the parameter, else $WhatIfPreference.</summary>
-        internal bool WhatIfActive => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object given)
-            ? LanguagePrimitives.IsTrue(given)
-            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-
-        /// <summary>
-        /// A removal's question: -Force without an explicit -Confirm skips it; -WhatIf still only
-        /// reports. Where the host cannot ask, the engine's own error ends the command.
-        /// </summary>
-        internal bool ShouldRemove(bool force, string target, string action)
-        {
-            if (force && !MyInvocation.BoundParameters.ContainsKey("Confirm") && !WhatIfActive) return true;
-            return ShouldProcess(target, action);
-        }
 
         /// <summary>
         /// Role names, URNs or role objects as the library takes them. A text may list several
@@ -87,26 +72,5 @@ namespace VcsNative
         }
 
         internal static object Unwrap(object value) => value is PSObject ps ? ps.BaseObject : value;
-    }
-
-    /// <summary>Items collected per session, in the order they came, for one bulk call per session.</summary>
-    internal sealed class PerServer<T>
-    {
-        private readonly List<(VcdServer Server, List<T> Items)> batches = new List<(VcdServer, List<T>)>();
-
-        internal void Add(VcdServer server, T item)
-        {
-            foreach (var batch in batches)
-            {
-                if (ReferenceEquals(batch.Server, server))
-                {
-                    batch.Items.Add(item);
-                    return;
-                }
-            }
-            batches.Add((server, new List<T> { item }));
-        }
-
-        internal IEnumerable<(VcdServer Server, List<T> Items)> Batches => batches;
     }
 }

@@ -84,6 +84,22 @@ namespace VcsNative
             return ok;
         }
 
+        /// <summary>Whether -WhatIf is in effect: the parameter, else $WhatIfPreference.</summary>
+        internal bool WhatIfActive => MyInvocation.BoundParameters.TryGetValue("WhatIf", out object given)
+            ? LanguagePrimitives.IsTrue(given)
+            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+
+        /// <summary>
+        /// A removal's question: -Force without an explicit -Confirm skips it; -WhatIf still only
+        /// reports. Without -Force the engine decides, and where it would have to ask and cannot
+        /// (no UI), its own error ends the command before anything is removed.
+        /// </summary>
+        internal bool ShouldRemove(bool force, string target, string action)
+        {
+            if (force && !MyInvocation.BoundParameters.ContainsKey("Confirm") && !WhatIfActive) return true;
+            return ShouldProcess(target, action);
+        }
+
         /// <summary>One non-terminating "not found" error for an id that matched nothing.</summary>
         internal void WriteNotFound(string what, string id)
         {
