@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace VcsNative.Commands
@@ -33,14 +34,7 @@ namespace VcsNative.Commands
             {
                 if (ParameterSetName == IdSet)
                 {
-                    // The library answers an unknown id with an empty list: ask per id, and say which one.
-                    foreach (string id in Id)
-                    {
-                        using var byId = new RequestJson().String("id", id);
-                        if (!TryCall(NativeMethods.vcd_get_roles, server.Handle, byId, VcdJson.Default.VcdRoleArray, id, out VcdRole[] found)) continue;
-                        if (found.Length == 0) WriteNotFound("role", id);
-                        Write(found, server);
-                    }
+                    Write(EachById(NativeMethods.vcd_get_roles, server.Handle, Id, VcdJson.Default.VcdRoleArray, "role"), server);
                     continue;
                 }
                 using var query = new RequestJson().Strings("name", Name);
@@ -48,7 +42,7 @@ namespace VcsNative.Commands
             }
         }
 
-        private void Write(VcdRole[] roles, VcdServer server)
+        private void Write(IEnumerable<VcdRole> roles, VcdServer server)
         {
             foreach (VcdRole r in roles)
             {

@@ -56,16 +56,7 @@ namespace VcsNative.Commands
             {
                 if (ParameterSetName == IdSet)
                 {
-                    // The library answers [] for an unknown id: one error per id, the others still returned.
-                    foreach (string id in Id)
-                    {
-                        using var query = new RequestJson().String("id", id);
-                        if (TryCall(NativeMethods.vcs_get_organization_roles, server.Handle, query, WireJson.Default.VcsOrganizationRoleImplArray, id, out VcsOrganizationRoleImpl[] found))
-                        {
-                            if (found.Length == 0) WriteNotFound("organization role", id);
-                            Write(found, server, null);
-                        }
-                    }
+                    Write(EachById(NativeMethods.vcs_get_organization_roles, server.Handle, Id, WireJson.Default.VcsOrganizationRoleImplArray, "organization role"), server, null);
                     continue;
                 }
                 using var filter = new RequestJson().Strings("name", Name);
@@ -111,7 +102,7 @@ namespace VcsNative.Commands
 
         private static object Target(IVcsUser u) => u is VcsUserReference r ? r.Text : u;
 
-        private void Write(VcsOrganizationRoleImpl[] roles, VcsServerImpl server, HashSet<string> written)
+        private void Write(IEnumerable<VcsOrganizationRoleImpl> roles, VcsServerImpl server, HashSet<string> written)
         {
             foreach (VcsOrganizationRoleImpl r in roles)
             {

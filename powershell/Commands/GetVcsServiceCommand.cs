@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 using VMware.CloudServices.Impl.V1.CmdletOutput;
 using VMware.CloudServices.Types.V1;
@@ -35,16 +36,7 @@ namespace VcsNative.Commands
             {
                 if (ParameterSetName == IdSet)
                 {
-                    // The library answers [] for an unknown id: one error per id, the others still returned.
-                    foreach (string id in Id)
-                    {
-                        using var query = new RequestJson().String("id", id);
-                        if (TryCall(NativeMethods.vcs_get_services, server.Handle, query, WireJson.Default.VcsServiceImplArray, id, out VcsServiceImpl[] found))
-                        {
-                            if (found.Length == 0) WriteNotFound("service", id);
-                            Write(found, server);
-                        }
-                    }
+                    Write(EachById(NativeMethods.vcs_get_services, server.Handle, Id, WireJson.Default.VcsServiceImplArray, "service"), server);
                     continue;
                 }
                 using var filter = new RequestJson().Strings("name", Name);
@@ -52,7 +44,7 @@ namespace VcsNative.Commands
             }
         }
 
-        private void Write(VcsServiceImpl[] services, VcsServerImpl server)
+        private void Write(IEnumerable<VcsServiceImpl> services, VcsServerImpl server)
         {
             foreach (VcsServiceImpl s in services)
             {

@@ -56,16 +56,7 @@ namespace VcsNative.Commands
             {
                 if (ParameterSetName == IdSet)
                 {
-                    // The library answers [] for an unknown id: one error per id, the others still returned.
-                    foreach (string id in Id)
-                    {
-                        using var query = new RequestJson().String("id", id);
-                        if (TryCall(NativeMethods.vcs_get_service_roles, server.Handle, query, WireJson.Default.VcsServiceRoleImplArray, id, out VcsServiceRoleImpl[] found))
-                        {
-                            if (found.Length == 0) WriteNotFound("service role", id);
-                            Write(found, server, null);
-                        }
-                    }
+                    Write(EachById(NativeMethods.vcs_get_service_roles, server.Handle, Id, WireJson.Default.VcsServiceRoleImplArray, "service role"), server, null);
                     continue;
                 }
                 using var filter = new RequestJson().Strings("name", Name);
@@ -87,7 +78,7 @@ namespace VcsNative.Commands
             }
         }
 
-        private void Write(VcsServiceRoleImpl[] roles, VcsServerImpl server, HashSet<string> written)
+        private void Write(IEnumerable<VcsServiceRoleImpl> roles, VcsServerImpl server, HashSet<string> written)
         {
             foreach (VcsServiceRoleImpl r in roles)
             {

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 using VMware.CloudServices.Impl.V1.CmdletOutput;
 using VMware.CloudServices.Types.V1;
@@ -40,16 +41,7 @@ namespace VcsNative.Commands
             {
                 if (ParameterSetName == IdSet)
                 {
-                    // One lookup per id: an unknown id is one error, and the others are still returned.
-                    foreach (string id in Id)
-                    {
-                        using var query = new RequestJson().String("id", id);
-                        if (TryCall(NativeMethods.vcs_get_users, server.Handle, query, WireJson.Default.VcsUserImplArray, id, out VcsUserImpl[] found))
-                        {
-                            if (found.Length == 0) WriteNotFound("user", id);
-                            Write(found, server);
-                        }
-                    }
+                    Write(EachById(NativeMethods.vcs_get_users, server.Handle, Id, WireJson.Default.VcsUserImplArray, "user"), server);
                     continue;
                 }
                 using var filter = new RequestJson().Strings("name", Name).Strings("email", Email);
@@ -57,7 +49,7 @@ namespace VcsNative.Commands
             }
         }
 
-        private void Write(VcsUserImpl[] users, VcsServerImpl server)
+        private void Write(IEnumerable<VcsUserImpl> users, VcsServerImpl server)
         {
             foreach (VcsUserImpl u in users)
             {

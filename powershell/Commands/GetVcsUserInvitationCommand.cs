@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Management.Automation;
 using VMware.CloudServices.Impl.V1.CmdletOutput;
 using VMware.CloudServices.Types.V1;
@@ -40,16 +41,7 @@ namespace VcsNative.Commands
             {
                 if (ParameterSetName == IdSet)
                 {
-                    // The library fails a whole request over one unknown id: ask per id, so each
-                    // unknown one is its own error and the others are still returned.
-                    foreach (string id in Id)
-                    {
-                        using var query = new RequestJson().String("id", id);
-                        if (TryCall(NativeMethods.vcs_get_user_invitations, server.Handle, query, WireJson.Default.VcsUserInvitationImplArray, id, out VcsUserInvitationImpl[] found))
-                        {
-                            Write(found, server);
-                        }
-                    }
+                    Write(EachById(NativeMethods.vcs_get_user_invitations, server.Handle, Id, WireJson.Default.VcsUserInvitationImplArray, "invitation"), server);
                     continue;
                 }
                 using var filter = new RequestJson().Strings("name", Name).Strings("status", Status);
@@ -57,7 +49,7 @@ namespace VcsNative.Commands
             }
         }
 
-        private void Write(VcsUserInvitationImpl[] invitations, VcsServerImpl server)
+        private void Write(IEnumerable<VcsUserInvitationImpl> invitations, VcsServerImpl server)
         {
             foreach (VcsUserInvitationImpl i in invitations)
             {

@@ -100,6 +100,22 @@ namespace VcsNative
             return ShouldProcess(target, action);
         }
 
+        /// <summary>
+        /// -Id: each id looked up alone, so that an unknown one is one ObjectNotFound error (the
+        /// library answers some lookups with notFound, others with an empty list) and the objects
+        /// of the other ids are still returned.
+        /// </summary>
+        internal IEnumerable<T> EachById<THandle, T>(NativeCall<THandle> call, THandle connection, string[] ids, JsonTypeInfo<T[]> type, string what)
+        {
+            foreach (string id in ids)
+            {
+                using var query = new RequestJson().String("id", id);
+                if (!TryCall(call, connection, query, type, id, out T[] found)) continue;
+                if (found.Length == 0) WriteNotFound(what, id);
+                foreach (T item in found) yield return item;
+            }
+        }
+
         /// <summary>One non-terminating "not found" error for an id that matched nothing.</summary>
         internal void WriteNotFound(string what, string id)
         {
