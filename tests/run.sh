@@ -6,6 +6,7 @@
 #                can reach its crate registry. Elsewhere the prebuilt binaries of ../shared/carry
 #                stand in (VCS_CARRY overrides that folder), only if they were built from the
 #                same Rust sources; otherwise the run fails and says why.
+#   tour         scripts/vcs tour, README's first command
 #   module       dotnet build powershell -c Release          -> target/powershell/VcsNative/
 #   engine       dotnet test tests/engine -c Release
 #   csharp-host  tests/csharp/Host.csproj run against an emulator
@@ -196,6 +197,21 @@ else
   fi
 fi
 ((native_ok)) || native_why="no native library: $native_why"
+
+# --- README's first command: the guided tour against the embedded emulator ---------------------
+
+begin tour "scripts/vcs tour (README's first command)"
+if ((!native_ok)); then
+  not_run tour "$native_why"
+else
+  run_logged "$logs/tour.log" 300 "$root/scripts/vcs" tour
+  if ((rc == 0)) && grep -q 'Tour complete: all [0-9]* steps did what they said' "$logs/tour.log"; then
+    record tour ran 1 0 0 "ran: $(grep -m1 -o 'all [0-9]* steps did what they said' "$logs/tour.log")"
+  else
+    show_tail "$logs/tour.log"
+    record tour ran 0 1 0 "FAILED: scripts/vcs tour (exit $rc)"
+  fi
+fi
 
 # --- 2. .NET: the module, its engine tests, the C# host ----------------------------------------
 
