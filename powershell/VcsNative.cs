@@ -172,6 +172,8 @@ namespace VcsNative
     public static class Vcs
     {
         private static IntPtr loadedLibrary = IntPtr.Zero;
+        // Runspaces may import the module at the same time; the resolver can be set only once.
+        private static readonly object initializeLock = new object();
 
         /// <summary>
         /// Points the loader at the native library by absolute path (the module's per-platform
@@ -179,6 +181,14 @@ namespace VcsNative
         /// DllImport resolver; on Mono, whose loader looks beside the assembly, it preloads the file.
         /// </summary>
         public static void Initialize(string libraryPath)
+        {
+            lock (initializeLock)
+            {
+                InitializeOnce(libraryPath);
+            }
+        }
+
+        private static void InitializeOnce(string libraryPath)
         {
             if (loadedLibrary != IntPtr.Zero) return;
             Type nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary");
