@@ -31,7 +31,7 @@ Describe 'The module' {
     It 'is the compiled module: its cmdlets are the manifest list' {
         $m = Get-Module VcsNative
         $m.ModuleType | Should -Be 'Binary'
-        $listed = (Import-PowerShellDataFile $m.Path).CmdletsToExport
+        $listed = (Import-PowerShellDataFile (Join-Path $m.ModuleBase 'VcsNative.psd1')).CmdletsToExport
         (Get-Command -Module VcsNative).Name | Sort-Object | Should -Be ($listed | Sort-Object)
     }
 

@@ -87,13 +87,15 @@ namespace VcsNative.HelpGen
             foreach (ParameterFacts p in piped)
             {
                 var how = new List<string>();
-                if (p.ByValue) how.Add("You can pipe " + CommandModel.ShortName(p.Type) + " to the -" + p.Name + " parameter.");
+                // What is piped is one item: the element type of an array parameter.
+                System.Type item = p.ByValue && p.Type.IsArray ? p.Type.GetElementType() : p.Type;
+                if (p.ByValue) how.Add("You can pipe " + CommandModel.ShortName(item) + " objects to the -" + p.Name + " parameter.");
                 if (p.ByPropertyName)
                 {
                     string names = string.Join(" or ", new[] { p.Name }.Concat(p.Aliases));
                     how.Add("The -" + p.Name + " parameter takes the value of a property named " + names + " of the objects you pipe.");
                 }
-                TypeEntry(w, "inputType", CommandModel.FullName(p.Type), how);
+                TypeEntry(w, "inputType", CommandModel.FullName(item), how);
             }
             w.WriteEndElement();
 
