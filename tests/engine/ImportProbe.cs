@@ -39,7 +39,7 @@ namespace VcsNative.Engine.Tests
             string caches = Directory.CreateTempSubdirectory("vcs-ps-cache-").FullName;
             try
             {
-                var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+                var start = new ProcessStartInfo(DotnetHost())
                 {
                     RedirectStandardOutput = true,
                     RedirectStandardError = true,
@@ -72,6 +72,14 @@ namespace VcsNative.Engine.Tests
                 Directory.Delete(home, recursive: true);
                 Directory.Delete(caches, recursive: true);
             }
+        }
+
+        /// <summary>The dotnet executable: the one dotnet test runs under, else the one on PATH.</summary>
+        private static string DotnetHost()
+        {
+            if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is string host && File.Exists(host)) return host;
+            string self = Environment.ProcessPath;
+            return self != null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
         }
 
         /// <summary>The probe's side: runs in the child process.</summary>
