@@ -1,6 +1,6 @@
 @{
     RootModule           = 'VcsNative.Commands.dll'
-    ModuleVersion        = '0.1.0'
+    ModuleVersion        = '0.2.0'
     GUID                 = '5f0c7c1e-3b7a-4d0e-9a61-2c4f7f2b9d10'
     Author               = 'vcs-native developers'
     CompanyName          = 'vcs-native'
@@ -30,14 +30,19 @@
         'Remove-VcdUser'
         'Get-VcdRole'
     )
+    # Compiled cmdlets only. $DefaultVcsServers and $DefaultVcdServers are global variables that
+    # the module sets itself, not module variables, so nothing is listed here.
     FunctionsToExport    = @()
     VariablesToExport    = @()
     AliasesToExport      = @()
     PrivateData          = @{
         PSData = @{
-            Tags         = @('VMware', 'CSP', 'CloudServices', 'CloudDirector', 'PowerCLI', 'PSEdition_Core', 'Linux', 'MacOS', 'Windows')
+            Tags         = @('VMware', 'CSP', 'CloudServices', 'CloudDirector', 'VCD', 'PowerCLI', 'UserManagement', 'PSEdition_Core', 'Linux', 'MacOS', 'Windows')
             LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
-            ReleaseNotes = 'First release: the eleven VMware.CloudServices cmdlets, and Cloud Director users (Connect-Vcd, Get-VcdUser, New-VcdUser, Set-VcdUser, Remove-VcdUser, Get-VcdRole).'
+            ReleaseNotes = @'
+0.2.0: the module is compiled. The eighteen cmdlets are C# cmdlets in VcsNative.Commands.dll over the native library: nothing is compiled (no Add-Type) and nothing is written to the home folder at import. Output objects are typed: the CSP objects implement PowerCLI's interfaces (VMware.CloudServices.Types.V1.CmdletOutput.IVcsUser, ...), so -is checks and type constraints work. Get-Help documents every command, parameter and output. Filters refuse empty values; -Id looks each id up and reports each unknown one; -Server takes objects or names with wildcards; secrets take SecureString or text and never appear in output. Removals ask for confirmation (ConfirmImpact High) unless -Force or -Confirm:$false, and fail without removing anything where the host cannot ask. Bulk commands make one library call per server and report item by item. Needs PowerShell 7.4 or later.
+0.1.0: first release, a script module: the eleven VMware.CloudServices cmdlets, and Cloud Director users (Connect-Vcd, Get-VcdUser, New-VcdUser, Set-VcdUser, Remove-VcdUser, Get-VcdRole).
+'@
         }
     }
 }

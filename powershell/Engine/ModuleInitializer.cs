@@ -35,12 +35,13 @@ namespace VcsNative
 
         // Scripts under Set-StrictMode may read $DefaultVcsServers before any connect. The import
         // runs on the pipeline's thread, so a script block reaches the importing session's globals.
+        // Only the engine itself is used (no Get-Variable): hosts with the core cmdlets alone import too.
         private static void PublishEmptyDefaults()
         {
             if (Runspace.DefaultRunspace == null) return;
             ScriptBlock.Create(
-                "if ($null -eq (Get-Variable -Scope Global -Name DefaultVcsServers -ValueOnly -ErrorAction Ignore)) { $global:DefaultVcsServers = [VMware.CloudServices.Types.V1.IVcsServer[]]@() }\n" +
-                "if ($null -eq (Get-Variable -Scope Global -Name DefaultVcdServers -ValueOnly -ErrorAction Ignore)) { $global:DefaultVcdServers = [VcsNative.VcdServer[]]@() }").Invoke();
+                "if ($null -eq $ExecutionContext.SessionState.PSVariable.GetValue('global:DefaultVcsServers')) { $global:DefaultVcsServers = [VMware.CloudServices.Types.V1.IVcsServer[]]@() }\n" +
+                "if ($null -eq $ExecutionContext.SessionState.PSVariable.GetValue('global:DefaultVcdServers')) { $global:DefaultVcdServers = [VcsNative.VcdServer[]]@() }").Invoke();
         }
     }
 }

@@ -1,9 +1,19 @@
-# Pester tests of the VcsNative module against a running emulator. tests/powershell_pester.rs
-# starts the emulator, stages the module with the native library and runs these with:
-#   VCS_TEST_URL, VCS_TEST_API_TOKEN, VCS_TEST_MODULE (path of VcsNative.psd1)
+# Pester 5 tests of the compiled VcsNative module in a real pwsh, against a running emulator.
+# tests/run.sh builds the module, starts the emulator and runs them with
+#   pwsh -NoProfile -NonInteractive -File tests/run-pester.ps1 -Path tests/powershell
+# passing VCS_TEST_URL, VCS_TEST_API_TOKEN, VCS_TEST_VCD_ORG, VCS_TEST_VCD_USER, VCS_TEST_VCD_PASSWORD
+# and VCS_TEST_MODULE (the built target/powershell/VcsNative/VcsNative.psd1, its default here).
+# The engine tests (tests/engine) check the same module on the engine alone; these check it where
+# people use it: pwsh's own host, Get-Help, Import-Csv, -NonInteractive.
+
+BeforeDiscovery {
+    # Without a console to answer, a removal that asks must fail; with one it would wait for an answer.
+    $nonInteractive = [bool]([Environment]::GetCommandLineArgs() | Where-Object { $_ -like '-noni*' })
+}
 
 BeforeAll {
-    Import-Module $env:VCS_TEST_MODULE -Force
+    $module = if ($env:VCS_TEST_MODULE) { $env:VCS_TEST_MODULE } else { Join-Path $PSScriptRoot '../../target/powershell/VcsNative/VcsNative.psd1' }
+    Import-Module $module -Force
     $script:Url = $env:VCS_TEST_URL
     $script:Token = $env:VCS_TEST_API_TOKEN
     function Invoke-Control([string] $Method, [string] $Path, $Body) {
@@ -17,12 +27,33 @@ AfterAll {
     Get-Module VcsNative | Remove-Module -Force
 }
 
+Describe 'The module' {
+    It 'is the compiled module: its cmdlets are the manifest list' {
+        $m = Get-Module VcsNative
+        $m.ModuleType | Should -Be 'Binary'
+        $listed = (Import-PowerShellDataFile (Join-Path $m.ModuleBase 'VcsNative.psd1')).CmdletsToExport
+        (Get-Command -Module VcsNative).Name | Sort-Object | Should -Be ($listed | Sort-Object)
+    }
+
+    It 'has help for every command: a synopsis, parameters described, examples' {
+        foreach ($c in Get-Command -Module VcsNative) {
+            $help = Get-Help $c.Name -Full
+            $help.Synopsis | Should -Not -BeLike "$($c.Name) *" -Because "$($c.Name) has a synopsis, not its syntax"
+            @($help.examples.example).Count | Should -BeGreaterThan 0 -Because "$($c.Name) has examples"
+            foreach ($p in $help.parameters.parameter) {
+                ($p.description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "$($c.Name) -$($p.name) is described"
+            }
+        }
+    }
+}
+
 Describe 'Connect-Vcs and Disconnect-Vcs' {
     AfterEach { if ($global:DefaultVcsServers.Count) { Disconnect-Vcs -Force -Confirm:$false } }
 
     It 'connects with a plain-string API token and adds the default server' {
         $server = Connect-Vcs -Server $script:Url -ApiToken $script:Token
-        $server.PSObject.TypeNames | Should -Contain 'VMware.CloudServices.Types.V1.IVcsServer'
+        $server | Should -BeOfType ([VMware.CloudServices.Types.V1.IVcsServer])
+        $server.PSObject.TypeNames[0] | Should -Be 'VMware.CloudServices.Impl.V1.CmdletOutput.VcsServerImpl'
         $server.OrganizationName | Should -Be 'Acme Cloud Operations'
         $server.IsConnected | Should -BeTrue
         $global:DefaultVcsServers | Should -HaveCount 1
@@ -73,10 +104,10 @@ Describe 'Reading' {
     BeforeAll { Connect-Vcs -Server $script:Url -ApiToken $script:Token | Out-Null }
     AfterAll { Disconnect-Vcs -Force -Confirm:$false }
 
-    It 'lists organization roles with PowerCLI type names' {
+    It 'lists organization roles as typed objects' {
         $roles = Get-VcsOrganizationRole
         $roles.Name | Should -Contain 'org_member'
-        $roles[0].PSObject.TypeNames | Should -Contain 'VMware.CloudServices.Types.V1.CmdletOutput.IVcsOrganizationRole'
+        $roles[0] | Should -BeOfType ([VMware.CloudServices.Types.V1.CmdletOutput.IVcsOrganizationRole])
     }
 
     It 'pipes services into Get-VcsServiceRole' {
@@ -87,8 +118,19 @@ Describe 'Reading' {
     It 'filters users with wildcards in the library' {
         $users = Get-VcsUser -Name 'A*'
         $users | ForEach-Object { ($_.Name -like 'A*') -or ($_.Username -like 'a*') | Should -BeTrue }
-        $users[0].PSObject.TypeNames | Should -Contain 'VMware.CloudServices.Types.V1.CmdletOutput.IVcsUser'
+        $users[0] | Should -BeOfType ([VMware.CloudServices.Types.V1.CmdletOutput.IVcsUser])
         foreach ($p in 'Email', 'Id', 'Name', 'Uid', 'Username') { $users[0].PSObject.Properties.Name | Should -Contain $p }
+    }
+
+    It 'shows users as a table of name, username, email and id' {
+        $table = Get-VcsUser -Name 'Ada Andersen' | Out-String -Width 200
+        $table | Should -Match 'Name\s+Username\s+Email\s+Id'
+        $table | Should -Match 'ada\.andersen@example\.com'
+    }
+
+    It 'refuses an empty filter instead of returning everyone' {
+        $nobody = $null
+        { Get-VcsUser -Name $nobody -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError*'
     }
 
     It 'gets a user by id, and an unknown id is an ObjectNotFound error' {
@@ -142,10 +184,12 @@ Describe 'Changing' {
         Get-VcsUser -Email 'ps.one@host.example' | Should -BeNullOrEmpty
     }
 
-    It 'never prompts in a non-interactive session (the runner uses pwsh -NonInteractive)' {
+    It 'fails without removing anything where nobody can confirm (pwsh -NonInteractive)' -Skip:(-not $nonInteractive) {
         $victim = (Get-VcsUser)[-1]
-        Remove-VcsUser -User $victim
-        Get-VcsUser -Id $victim.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        { Remove-VcsUser -User $victim -ErrorAction Stop } | Should -Throw
+        Get-VcsUser -Id $victim.Id | Should -HaveCount 1
+        { Get-VcsUserInvitation -Status Available | Remove-VcsUserInvitation -ErrorAction Stop } | Should -Throw
+        Get-VcsUserInvitation -Name 'ps.two@host.example' -Status Available | Should -HaveCount 1
     }
 
     It 'reports a failed removal as an error and -ErrorAction Stop stops' {
@@ -172,22 +216,32 @@ Describe 'Cloud Director users' {
     It 'lists roles and users' {
         (Get-VcdRole -Name 'vApp*').Name | Should -Contain 'vApp User'
         $users = Get-VcdUser
-        $users[0].PSObject.TypeNames | Should -Contain 'VcsNative.VcdUser'
+        $users[0] | Should -BeOfType ([VcsNative.VcdUser])
         (Get-VcdUser -Filter 'providerType==LDAP') | ForEach-Object { $_.ProviderType | Should -Be 'LDAP' }
     }
 
-    It 'creates users from CSV rows and reports each bad row' {
+    It 'counts sessions: logging in twice needs two Disconnect-Vcd' {
+        $again = Connect-Vcd -Server $script:Url -Org $script:VcdOrg -User $script:VcdUser -Password $script:VcdPassword
+        $again.RefCount | Should -Be 2
+        Disconnect-Vcd -Server $again -Confirm:$false
+        $again.IsConnected | Should -BeTrue
+        $global:DefaultVcdServers | Should -HaveCount 1
+    }
+
+    It 'creates users from CSV rows, empty cells as not given, and reports each bad row' {
         $csv = @(
-            'Username,Password,Role,FullName,Email,ProviderType'
-            'csv.one,csv-pass-1,vApp User,Csv One,csv.one@acme.example,LOCAL'
-            'csv.two,csv-pass-2,Catalog Author;vApp Author,Csv Two,csv.two@acme.example,LOCAL'
-            'csv.ldap,,vApp User,Csv Ldap,,LDAP'
-            'csv.bad,,vApp User,No Password,,LOCAL'
+            'Username,Password,Role,FullName,Email,Enabled,ProviderType'
+            'csv.one,csv-pass-1,vApp User,Csv One,csv.one@acme.example,true,LOCAL'
+            'csv.two,csv-pass-2,Catalog Author;vApp Author,Csv Two,csv.two@acme.example,false,LOCAL'
+            'csv.ldap,,vApp User,Csv Ldap,,,LDAP'
+            'csv.bad,,vApp User,No Password,,,LOCAL'
         ) | ConvertFrom-Csv
         $errs = $null
         $created = $csv | New-VcdUser -Confirm:$false -ErrorVariable errs -ErrorAction SilentlyContinue
         $created | Should -HaveCount 3
         ($created | Where-Object Name -eq 'csv.two').Roles | Should -Be @('Catalog Author', 'vApp Author')
+        ($created | Where-Object Name -eq 'csv.two').Enabled | Should -BeFalse
+        ($created | Where-Object Name -eq 'csv.ldap').ProviderType | Should -Be 'LDAP'
         $errs | Should -HaveCount 1
         $errs[0].TargetObject | Should -Be 'csv.bad'
     }
