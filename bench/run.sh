@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks: every workload, every contender, against one emulator in one run; prints medians
 # and ratios. Figures, not pass/fail. Knobs: BENCH_USERS (100000), BENCH_RUNS (3), BENCH_BULK (1000),
-# BENCH_CALLS (10000).
+# BENCH_CALLS (10000). The PowerShell module (Get-VcsUser, Import-Module) has its own: bench/powershell.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${BENCH_USERS:-100000}
@@ -43,12 +43,7 @@ for _ in $(seq "$RUNS"); do
   record list "vcs CLI (--json)" "$(VCS_SERVER=$url VCS_API_TOKEN=$token seconds_of "$bin/vcs" user list --json)"
   record list "Python requests" "$(python3 bench/python_client.py list "$url" "$token")"
   record list "curl (floor)" "$(seconds_of curl -s -H "csp-auth-token: $access" -K "$work/curl.cfg")"
-  if command -v pwsh >/dev/null; then
-    powershell/stage-module.sh >/dev/null
-    record list "Get-VcsUser" "$(seconds_of pwsh -NoProfile -NonInteractive -Command "Import-Module ./powershell/VcsNative.psd1; Connect-Vcs -Server $url -ApiToken $token | Out-Null; (Get-VcsUser).Count")"
-  fi
 done
-command -v pwsh >/dev/null || echo "skipped: pwsh not found (Get-VcsUser not measured)" >&2
 
 echo "workload 2: invite $BULK, revoke them, remove $BULK users" >&2
 for _ in $(seq "$RUNS"); do

@@ -1,4 +1,4 @@
-using System.Collections.Generic;
+using System;
 using System.Management.Automation;
 using VMware.CloudServices.Impl.V1.CmdletOutput;
 using VMware.CloudServices.Types.V1;
@@ -41,21 +41,31 @@ namespace VcsNative.Commands
             {
                 if (ParameterSetName == IdSet)
                 {
-                    Write(EachById(NativeMethods.vcs_get_users, server.Handle, Id, WireJson.Default.VcsUserImplArray, "user"), server);
+                    // One lookup per id: an unknown id is one error, and the others are still returned.
+                    foreach (string id in Id)
+                    {
+                        using var query = new RequestJson().String("id", id);
+                        int found = List(server, query, out LibraryError error);
+                        if (error != null) WriteError(error.ToErrorRecord(id));
+                        else if (found == 0) WriteNotFound("user", id);
+                    }
                     continue;
                 }
                 using var filter = new RequestJson().Strings("name", Name).Strings("email", Email);
-                Write(Call(NativeMethods.vcs_get_users, server.Handle, filter, WireJson.Default.VcsUserImplArray, server), server);
+                List(server, filter, out LibraryError failure);
+                if (failure != null) ThrowTerminatingError(failure.ToErrorRecord(server));
             }
         }
 
-        private void Write(IEnumerable<VcsUserImpl> users, VcsServerImpl server)
+        /// <summary>Writes each user of the answer as soon as it is read; returns how many, or -1 with the error.</summary>
+        private int List(VcsServerImpl server, RequestJson query, out LibraryError error)
         {
-            foreach (VcsUserImpl u in users)
+            VcsStatus status = NativeMethods.vcs_get_users(server.Handle, query.ToBytes(), out IntPtr json);
+            return NativeAnswer.ReadEach(status, json, VcsUserImpl.Read, user =>
             {
-                u.Server = server;
-                WriteObject(u);
-            }
+                user.Server = server;
+                WriteObject(user);
+            }, out error);
         }
     }
 }

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Get-VcsUser in a fresh process against `vcs user list --json`, on one emulator in one run: each
+# contender BENCH_RUNS times, alternating; prints medians of wall time and peak memory (the whole
+# process's maximum resident set) and the ratios against the CLI. Figures, not pass/fail.
+# Knobs: BENCH_USERS (100000), BENCH_RUNS (3); binaries from VCS_EMULATOR, VCS_CLI and VCS_NATIVE_LIB,
+# by default cargo's target/release/ (build them with `cargo build --release`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+USERS=${BENCH_USERS:-100000}
+RUNS=${BENCH_RUNS:-3}
+emulator=${VCS_EMULATOR:-$root/target/release/vcs-emulator}
+cli=${VCS_CLI:-$root/target/release/vcs}
+export VCS_NATIVE_LIB=${VCS_NATIVE_LIB:-$root/target/release/libvcs_native.so}
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1
+for f in "$emulator" "$cli" "$VCS_NATIVE_LIB"; do
+  [ -e "$f" ] || { echo "missing $f: run cargo build --release, or set VCS_EMULATOR, VCS_CLI and VCS_NATIVE_LIB" >&2; exit 1; }
+done
+[ -x /usr/bin/time ] || { echo "missing /usr/bin/time (GNU time): apt-get install time" >&2; exit 1; }
+
+host=$root/target/bench/powershell
+manifest=$root/target/powershell/VcsNative/VcsNative.psd1
+work=$(mktemp -d)
+emu_pid=
+trap '[ -n "$emu_pid" ] && kill "$emu_pid" 2>/dev/null; rm -rf "$work"' EXIT
+echo "building the module and the benchmark host (Release; the first time, compiling the engine ReadyToRun takes minutes)" >&2
+{ dotnet build powershell -c Release -nologo && dotnet publish bench/powershell -c Release -o "$host" -nologo; } >"$work/build.log" 2>&1 \
+  || { cat "$work/build.log" >&2; exit 1; }
+"$emulator" --listen 127.0.0.1:0 --users "$USERS" --seed 7 >"$work/emulator.out" 2>"$work/emulator.err" &
+emu_pid=$!
+for _ in $(seq 300); do [ -s "$work/emulator.out" ] && break; sleep 0.1; done
+read -r url token < <(python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(d["url"], d["apiToken"])' "$work/emulator.out")
+echo "emulator: $url with $USERS users" >&2
+
+results=$work/results.jsonl
+# measure NAME COMMAND...: one run; its wall time, peak RSS and CPU time, and the figures it printed (JSON) if any.
+measure() {
+  local name=$1 t0 t1
+  shift
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%M %U %S' -o "$work/time" "$@" >"$work/stdout"
+  t1=$(date +%s%N)
+  python3 - "$name" "$t0" "$t1" "$work/time" "$work/stdout" >>"$results" <<'PY'
+import json, sys
+name, t0, t1, time_file, stdout = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+rss, user, system = open(time_file).read().split()[-3:]
+row = {"contender": name, "seconds": (t1 - t0) / 1e9, "peakRssKib": int(rss), "cpuSeconds": float(user) + float(system)}
+if name != "vcs user list --json":
+    row.update(json.loads(open(stdout).read().strip().splitlines()[-1]))
+print(json.dumps(row))
+PY
+}
+
+echo "$RUNS runs of each contender, alternating" >&2
+for i in $(seq "$RUNS"); do
+  VCS_SERVER=$url VCS_API_TOKEN=$token measure "vcs user list --json" "$cli" user list --json
+  measure "Get-VcsUser" "$host/PsBench" list "$manifest" "$url" "$token"
+  measure "C ABI call alone" "$host/PsBench" abi "$VCS_NATIVE_LIB" "$url" "$token"
+  measure "Import-Module" "$host/PsBench" import "$manifest"
+  measure "engine alone" "$host/PsBench" engine
+  echo "  run $i of $RUNS done" >&2
+done
+
+python3 - "$results" "$USERS" <<'PY'
+import json, os, statistics, sys
+rows = [json.loads(line) for line in open(sys.argv[1])]
+users = int(sys.argv[2])
+by = {}
+for r in rows:
+    by.setdefault(r["contender"], []).append(r)
+def med(name, key):
+    return statistics.median(r[key] for r in by[name])
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "unknown CPU")
+cli, g = "vcs user list --json", "Get-VcsUser"
+print(f"\nMachine: {cpu}, {os.cpu_count()} cores shared by the emulator and the client; medians of {len(by[g])} runs\n")
+print(f"Whole processes, each fresh, against one emulator with {users:,} users:\n")
+print("| process | wall s | CPU s | peak RSS MiB | time vs CLI | memory vs CLI |")
+print("|---|---:|---:|---:|---:|---:|")
+label = {
+    cli: "`vcs user list --json` > /dev/null",
+    g: "engine + Import-Module + Connect-Vcs + `(Get-VcsUser).Count`",
+    "C ABI call alone": "vcs_connect + vcs_get_users in a .NET process, answer unread",
+    "Import-Module": "engine + Import-Module",
+    "engine alone": "engine alone (runspace opened, one command)",
+}
+for name in (cli, g, "C ABI call alone", "Import-Module", "engine alone"):
+    s, c, m = med(name, "seconds"), med(name, "cpuSeconds"), med(name, "peakRssKib")
+    print(f"| {label[name]} | {s:.2f} | {c:.2f} | {m / 1024:.0f} | {s / med(cli, 'seconds'):.2f}x | {m / med(cli, 'peakRssKib'):.2f}x |")
+abi = med("C ABI call alone", "abiUsersMs")
+print("\nInside the Get-VcsUser process (Stopwatch around each step; resident memory after it):\n")
+print("| step | ms | RSS MiB |")
+print("|---|---:|---:|")
+print(f"| engine: runspace opened, one command | {med(g, 'engineMs'):.0f} | {med(g, 'rssEngineKib') / 1024:.0f} |")
+print(f"| Import-Module | {med(g, 'importMs'):.0f} | {med(g, 'rssImportKib') / 1024:.0f} |")
+print(f"| Connect-Vcs | {med(g, 'connectMs'):.0f} | |")
+print(f"| (Get-VcsUser).Count | {med(g, 'listMs'):.0f} | {med(g, 'rssListKib') / 1024:.0f} |")
+print(f"| of which the library's vcs_get_users (timed alone) | {abi:.0f} | {med('C ABI call alone', 'rssAnswerKib') / 1024:.0f} with the answer ({med('C ABI call alone', 'answerBytes') / 1e6:.0f} MB) |")
+print(f"| of which reading the answer and the pipeline (the difference) | {med(g, 'listMs') - abi:.0f} | |")
+print(f"\n(Get-VcsUser).Count alone takes {med(g, 'listMs') / 1000 / med(cli, 'seconds'):.2f}x the CLI's whole run.")
+print(f"Import-Module in a fresh host: {med('Import-Module', 'importMs'):.0f} ms by the Stopwatch; the whole process takes "
+      f"{1000 * (med('Import-Module', 'seconds') - med('engine alone', 'seconds')):.0f} ms more than the engine alone.")
+PY

@@ -1,0 +1,101 @@
+using System;
+using System.Collections.ObjectModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Text;
+
+namespace VcsNative.Bench
+{
+    /// <summary>
+    /// One fresh process hosting the PowerShell engine, as a script run by pwsh would be:
+    ///   engine                          open a runspace and run one trivial command (the baseline)
+    ///   import MANIFEST                 the same, then Import-Module
+    ///   list MANIFEST URL TOKEN         the same, then Connect-Vcs and (Get-VcsUser).Count
+    ///   abi LIBRARY URL TOKEN           no engine: vcs_connect and vcs_get_users through the C ABI,
+    ///                                   the answer left unread (what Get-VcsUser waits for)
+    /// Prints one JSON line: milliseconds of each step (Stopwatch around it) and this process's
+    /// resident memory after each step and at its peak (VmHWM).
+    /// </summary>
+    public static class Program
+    {
+        public static int Main(string[] args)
+        {
+            string mode = args.Length > 0 ? args[0] : "";
+            if (!(mode == "engine" || (mode == "import" && args.Length == 2) || ((mode == "list" || mode == "abi") && args.Length == 4)))
+            {
+                Console.Error.WriteLine("usage: PsBench engine | import MANIFEST | list MANIFEST URL TOKEN | abi LIBRARY URL TOKEN");
+                return 2;
+            }
+            var figures = new StringBuilder("{\"mode\": \"" + mode + "\"");
+            void Figure(string name, double value) => figures.Append(", \"" + name + "\": " + value.ToString("0.###", CultureInfo.InvariantCulture));
+            if (mode == "abi")
+            {
+                NativeListing.Run(args[1], args[2], args[3], Figure);
+                Figure("peakRssKib", Status("VmHWM"));
+                Console.WriteLine(figures.Append('}'));
+                return 0;
+            }
+
+            var clock = Stopwatch.StartNew();
+            using Runspace runspace = RunspaceFactory.CreateRunspace(InitialSessionState.CreateDefault2());
+            runspace.Open();
+            // The first command pays for the pipeline machinery; the import should not be charged for it.
+            Run(runspace, ps => ps.AddScript("$null"));
+            Figure("engineMs", clock.Elapsed.TotalMilliseconds);
+            Figure("rssEngineKib", Status("VmRSS"));
+
+            if (mode != "engine")
+            {
+                string manifest = Path.GetFullPath(args[1]);
+                clock.Restart();
+                Run(runspace, ps => ps.AddCommand("Import-Module").AddParameter("Name", manifest));
+                Figure("importMs", clock.Elapsed.TotalMilliseconds);
+                Figure("rssImportKib", Status("VmRSS"));
+            }
+            if (mode == "list")
+            {
+                clock.Restart();
+                Run(runspace, ps => ps.AddCommand("Connect-Vcs").AddParameter("Server", args[2]).AddParameter("ApiToken", args[3]));
+                Figure("connectMs", clock.Elapsed.TotalMilliseconds);
+
+                clock.Restart();
+                Collection<PSObject> count = Run(runspace, ps => ps.AddScript("(Get-VcsUser).Count"));
+                Figure("listMs", clock.Elapsed.TotalMilliseconds);
+                Figure("count", Convert.ToDouble(count.Single().BaseObject, CultureInfo.InvariantCulture));
+                Figure("rssListKib", Status("VmRSS"));
+            }
+            Figure("peakRssKib", Status("VmHWM"));
+            Console.WriteLine(figures.Append('}'));
+            return 0;
+        }
+
+        /// <summary>Runs one command; any error ends the benchmark (a figure of a failed run means nothing).</summary>
+        private static Collection<PSObject> Run(Runspace runspace, Action<PowerShell> build)
+        {
+            using PowerShell ps = PowerShell.Create(runspace);
+            build(ps);
+            Collection<PSObject> output = ps.Invoke();
+            if (ps.Streams.Error.Count > 0)
+            {
+                string errors = string.Join("\n", ps.Streams.Error.Select(e => e.FullyQualifiedErrorId + ": " + e));
+                throw new InvalidOperationException("the benchmark's command failed:\n" + errors);
+            }
+            return output;
+        }
+
+        /// <summary>A KiB figure of /proc/self/status (Linux): VmRSS now, VmHWM the peak.</summary>
+        internal static double Status(string field)
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith(field + ":", StringComparison.Ordinal))
+                    return double.Parse(line.Substring(field.Length + 1).Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+            }
+            return double.NaN;
+        }
+    }
+}
