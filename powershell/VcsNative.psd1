@@ -9,7 +9,6 @@
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('VcsNative.Format.ps1xml')
-    TypesToProcess       = @('VcsNative.Types.ps1xml')
     CmdletsToExport      = @(
         'Connect-Vcs'
         'Disconnect-Vcs'

@@ -34,14 +34,14 @@ namespace VcsNative
         }
 
         // Scripts under Set-StrictMode may read $DefaultVcsServers before any connect. The import
-        // runs on the pipeline's thread, so a script block reaches the importing session's globals.
-        // Only the engine itself is used (no Get-Variable): hosts with the core cmdlets alone import too.
+        // runs on the pipeline's thread, where $ExecutionContext is the importing session's engine.
         private static void PublishEmptyDefaults()
         {
             if (Runspace.DefaultRunspace == null) return;
-            ScriptBlock.Create(
-                "if ($null -eq $ExecutionContext.SessionState.PSVariable.GetValue('global:DefaultVcsServers')) { $global:DefaultVcsServers = [VMware.CloudServices.Types.V1.IVcsServer[]]@() }\n" +
-                "if ($null -eq $ExecutionContext.SessionState.PSVariable.GetValue('global:DefaultVcdServers')) { $global:DefaultVcdServers = [VcsNative.VcdServer[]]@() }").Invoke();
+            var engine = (EngineIntrinsics)ScriptBlock.Create("$ExecutionContext").Invoke()[0].BaseObject;
+            PSVariableIntrinsics variables = engine.SessionState.PSVariable;
+            if (variables.GetValue("global:DefaultVcsServers") == null) variables.Set("global:DefaultVcsServers", Array.Empty<VMware.CloudServices.Types.V1.IVcsServer>());
+            if (variables.GetValue("global:DefaultVcdServers") == null) variables.Set("global:DefaultVcdServers", Array.Empty<VcdServer>());
         }
     }
 }

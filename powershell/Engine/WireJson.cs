@@ -34,7 +34,6 @@ namespace VcsNative
     [JsonSerializable(typeof(ConnectionInfo))]
     [JsonSerializable(typeof(OAuthContextInfo))]
     [JsonSerializable(typeof(VcdSessionInfo))]
-    [JsonSerializable(typeof(VcsUserImpl[]))]
     [JsonSerializable(typeof(VcsOrganizationRoleImpl[]))]
     [JsonSerializable(typeof(VcsServiceImpl[]))]
     [JsonSerializable(typeof(VcsServiceRoleImpl[]))]

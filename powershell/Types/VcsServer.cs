@@ -30,6 +30,9 @@ namespace VMware.CloudServices.Impl.V1.CmdletOutput
         internal bool IsDefault { get; }
 
         public string Name { get; }
+
+        /// <summary>The name again, as PowerCLI's connection tables call it.</summary>
+        public string Server => Name;
         public Uri ServiceUri { get; }
         public int Port { get; }
         public string User { get; }

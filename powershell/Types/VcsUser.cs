@@ -17,6 +17,9 @@ namespace VMware.CloudServices.Impl.V1.CmdletOutput
         public string FirstName { get; set; }
         public string LastName { get; set; }
         public string[] OrganizationRoles { get; set; }
+
+        /// <summary>Whether the user holds org_owner.</summary>
+        public bool IsOrganizationOwner => OrganizationRoles != null && System.Array.IndexOf(OrganizationRoles, "org_owner") >= 0;
         public VcsServiceRoleGrant[] ServiceRoles { get; set; }
 
         public string Uid

@@ -84,18 +84,6 @@ namespace VcsNative.Engine.Tests
                 foreach (string p in properties.Where(p => type.GetProperty(p) == null)) problems.Add(typeName + " has no property " + p);
             }
 
-            XDocument types = XDocument.Load(Path.Combine(root, "VcsNative.Types.ps1xml"));
-            foreach (XElement t in types.Root.Elements("Type"))
-            {
-                string typeName = t.Element("Name").Value;
-                Type type = Module.GetType(typeName);
-                if (type == null) { problems.Add("Types.ps1xml extends " + typeName + ", which is not a class of the module"); continue; }
-                foreach (string p in t.Descendants("ReferencedMemberName").Concat(t.Descendants("ReferencedProperties").Elements("Name")).Select(e => e.Value))
-                {
-                    if (type.GetProperty(p) == null) problems.Add(typeName + " has no property " + p);
-                }
-            }
-
             Assert.True(problems.Count == 0, string.Join("\n", problems));
             Assert.Contains("VMware.CloudServices.Impl.V1.CmdletOutput.VcsUserImpl", checkedTypes);
             Assert.Contains("VMware.CloudServices.Impl.V1.CmdletOutput.VcsServerImpl", checkedTypes);

@@ -49,7 +49,9 @@ namespace VcsNative.Engine.Tests
             ps.CreateUsers(Temps);
             ps.Ok(script);
             Assert.Equal(2, host.Prompts.Count);
-            Assert.Contains("temp.a", host.Prompts[0]);
+            // One question per user, in the order the listing gave them.
+            Assert.Single(host.Prompts, p => p.Contains("temp.a"));
+            Assert.Single(host.Prompts, p => p.Contains("temp.b"));
             AssertNothingRemoved(emu);
         }
 
