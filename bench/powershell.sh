@@ -3,12 +3,19 @@
 # contender BENCH_RUNS times, alternating; prints medians of wall time and peak memory (the whole
 # process's maximum resident set) and the ratios against the CLI. Figures, not pass/fail.
 # Knobs: BENCH_USERS (100000), BENCH_RUNS (3); binaries from VCS_EMULATOR, VCS_CLI and VCS_NATIVE_LIB,
-# by default cargo's target/release/ (build them with `cargo build --release`).
+# by default cargo's target/release/ (build them with `cargo build --release`), else the prebuilt
+# binaries of ../shared/carry when they match the Rust sources (scripts/carry.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 USERS=${BENCH_USERS:-100000}
 RUNS=${BENCH_RUNS:-3}
+# Where cargo has built nothing, the prebuilt binaries of ../shared/carry when they match the Rust sources.
+if [ -z "${VCS_EMULATOR:-}" ] && [ ! -x "$root/target/release/vcs-emulator" ]; then
+  # shellcheck source=scripts/carry.sh
+  source "$root/scripts/carry.sh"
+  carry_select "$root" || echo "no prebuilt binaries: $CARRY_WHY" >&2
+fi
 emulator=${VCS_EMULATOR:-$root/target/release/vcs-emulator}
 cli=${VCS_CLI:-$root/target/release/vcs}
 export VCS_NATIVE_LIB=${VCS_NATIVE_LIB:-$root/target/release/libvcs_native.so}
@@ -51,13 +58,31 @@ print(json.dumps(row))
 PY
 }
 
-echo "$RUNS runs of each contender, alternating" >&2
+# A real pwsh too, where there is one (.ci/run installs PowerShell 7.6.9 into target/tools).
+pwsh=$(command -v pwsh || true)
+[ -n "$pwsh" ] || [ ! -x "$root/target/tools/pwsh" ] || pwsh=$root/target/tools/pwsh
+pwsh_list='$c = [Diagnostics.Stopwatch]::StartNew(); Import-Module $env:BENCH_MANIFEST; $i = $c.Elapsed.TotalMilliseconds
+$null = Connect-Vcs -Server $env:BENCH_URL -ApiToken $env:BENCH_TOKEN; $c.Restart(); $n = (Get-VcsUser).Count
+@{ importMs = $i; listMs = $c.Elapsed.TotalMilliseconds; users = $n } | ConvertTo-Json -Compress'
+pwsh_import='$c = [Diagnostics.Stopwatch]::StartNew(); Import-Module $env:BENCH_MANIFEST; @{ importMs = $c.Elapsed.TotalMilliseconds } | ConvertTo-Json -Compress'
+pwsh_empty='$c = [Diagnostics.Stopwatch]::StartNew(); Import-Module $env:BENCH_EMPTY; @{ importMs = $c.Elapsed.TotalMilliseconds } | ConvertTo-Json -Compress'
+# An empty module: what any first Import-Module costs in a fresh pwsh.
+mkdir -p "$work/Empty"
+echo "@{ ModuleVersion = '1.0'; GUID = '5f0c7c1e-0000-4000-8000-000000000001'; CmdletsToExport = @(); FunctionsToExport = @() }" >"$work/Empty/Empty.psd1"
+export BENCH_MANIFEST=$manifest BENCH_URL=$url BENCH_TOKEN=$token BENCH_EMPTY=$work/Empty/Empty.psd1
+
+echo "$RUNS runs of each contender, alternating${pwsh:+ (with $pwsh)}" >&2
 for i in $(seq "$RUNS"); do
   VCS_SERVER=$url VCS_API_TOKEN=$token measure "vcs user list --json" "$cli" user list --json
   measure "Get-VcsUser" "$host/PsBench" list "$manifest" "$url" "$token"
   measure "C ABI call alone" "$host/PsBench" abi "$VCS_NATIVE_LIB" "$url" "$token"
   measure "Import-Module" "$host/PsBench" import "$manifest"
   measure "engine alone" "$host/PsBench" engine
+  if [ -n "$pwsh" ]; then
+    measure "pwsh Get-VcsUser" "$pwsh" -NoProfile -NonInteractive -Command "$pwsh_list"
+    measure "pwsh Import-Module" "$pwsh" -NoProfile -NonInteractive -Command "$pwsh_import"
+    measure "pwsh empty module" "$pwsh" -NoProfile -NonInteractive -Command "$pwsh_empty"
+  fi
   echo "  run $i of $RUNS done" >&2
 done
 
@@ -96,6 +121,15 @@ print(f"| Connect-Vcs | {med(g, 'connectMs'):.0f} | |")
 print(f"| (Get-VcsUser).Count | {med(g, 'listMs'):.0f} | {med(g, 'rssListKib') / 1024:.0f} |")
 print(f"| of which the library's vcs_get_users (timed alone) | {abi:.0f} | {med('C ABI call alone', 'rssAnswerKib') / 1024:.0f} with the answer ({med('C ABI call alone', 'answerBytes') / 1e6:.0f} MB) |")
 print(f"| of which reading the answer and the pipeline (the difference) | {med(g, 'listMs') - abi:.0f} | |")
+if "pwsh Get-VcsUser" in by:
+    p = "pwsh Get-VcsUser"
+    print("\nIn a real pwsh (PowerShell 7.6.9), each a fresh `pwsh -NoProfile -NonInteractive -Command ...`:\n")
+    print("| process | wall s | peak RSS MiB | time vs CLI | memory vs CLI | Import-Module ms |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for name, text in ((p, "Import-Module, Connect-Vcs, `(Get-VcsUser).Count`"), ("pwsh Import-Module", "Import-Module"), ("pwsh empty module", "Import-Module of an empty manifest (the engine's first import)")):
+        s, m = med(name, "seconds"), med(name, "peakRssKib")
+        print(f"| {text} | {s:.2f} | {m / 1024:.0f} | {s / med(cli, 'seconds'):.2f}x | {m / med(cli, 'peakRssKib'):.2f}x | {med(name, 'importMs'):.0f} |")
+    print(f"\nIn pwsh, (Get-VcsUser).Count takes {med(p, 'listMs'):.0f} ms: {med(p, 'listMs') / 1000 / med(cli, 'seconds'):.2f}x the CLI's whole run.")
 print(f"\n(Get-VcsUser).Count alone takes {med(g, 'listMs') / 1000 / med(cli, 'seconds'):.2f}x the CLI's whole run.")
 print(f"Import-Module in a fresh host: {med('Import-Module', 'importMs'):.0f} ms by the Stopwatch; the whole process takes "
       f"{1000 * (med('Import-Module', 'seconds') - med('engine alone', 'seconds')):.0f} ms more than the engine alone.")
