@@ -229,10 +229,14 @@ else
   export MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 UseSharedCompilation=false
   module_dir=$root/target/powershell/VcsNative
 
-  # The module. Removed first so that a failed build never leaves an old module to be tested.
-  begin module "dotnet build powershell -c Release"
+  # The module, as README builds it. Removed first so that a failed build never leaves an old
+  # module to be tested.
+  begin module "export VCS_NATIVE_LIB=\$(scripts/native-lib); dotnet build powershell -c Release"
   rm -rf "$module_dir"
-  if ! compgen -G 'powershell/*.csproj' >/dev/null; then
+  if ! native_lib=$("$root/scripts/native-lib" 2>>"$logs/module.log") || [[ $native_lib != "$VCS_NATIVE_LIB" ]]; then
+    record module failed 0 1 0 "FAILED: scripts/native-lib gave '${native_lib:-nothing}', not the library chosen above ($VCS_NATIVE_LIB)"
+    module_why="scripts/native-lib failed"
+  elif ! compgen -G 'powershell/*.csproj' >/dev/null; then
     echo "no project file in powershell/ (expected powershell/VcsNative.csproj)" >"$logs/module.log"
     record module failed 0 1 0 "FAILED: no project file in powershell/ (expected powershell/VcsNative.csproj)"
     module_why="the module project is missing"
