@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
@@ -124,13 +125,7 @@ namespace VcsNative.Commands
             }
             request.Writer.WriteEndArray();
 
-            BulkReport<VcdUser> report = NativeAnswer.Call(NativeMethods.vcd_new_user, server.Handle, request.ToBytes(), VcdJson.Default.BulkReportVcdUser, out LibraryError error);
-            if (error != null)
-            {
-                // The whole call failed (session ended, service down): each row says so, none is lost.
-                foreach (Row r in rows) WriteError(error.ToErrorRecord(r.Username));
-                return;
-            }
+            if (!TryBulk(NativeMethods.vcd_new_user, server.Handle, request, VcdJson.Default.BulkReportVcdUser, rows.Select(r => (object)r.Username), out BulkReport<VcdUser> report)) return;
             foreach (BulkItem<VcdUser> item in Succeeded(report))
             {
                 if (item.Result == null) continue;

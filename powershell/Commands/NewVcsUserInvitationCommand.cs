@@ -67,7 +67,7 @@ namespace VcsNative.Commands
             foreach (VcsServerImpl server in targets)
             {
                 using var request = Request();
-                if (!TryCall(NativeMethods.vcs_new_user_invitations, server.Handle, request, WireJson.Default.BulkReportVcsUserInvitationImpl, server, out BulkReport<VcsUserInvitationImpl> report))
+                if (!TryBulk(NativeMethods.vcs_new_user_invitations, server.Handle, request, WireJson.Default.BulkReportVcsUserInvitationImpl, emails, out BulkReport<VcsUserInvitationImpl> report))
                 {
                     continue;
                 }

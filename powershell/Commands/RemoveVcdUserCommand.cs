@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Text.Json;
@@ -70,13 +71,7 @@ namespace VcsNative.Commands
                 }
                 request.Writer.WriteEndArray();
 
-                BulkReport<JsonElement> report = NativeAnswer.Call(NativeMethods.vcd_remove_users, server.Handle, request.ToBytes(), VcdJson.Default.BulkReportJsonElement, out LibraryError error);
-                if (error != null)
-                {
-                    // The whole call failed: each item says so, none is lost.
-                    foreach (var (_, given) in items) WriteError(error.ToErrorRecord(given));
-                    continue;
-                }
+                if (!TryBulk(NativeMethods.vcd_remove_users, server.Handle, request, VcdJson.Default.BulkReportJsonElement, items.Select(i => i.Given), out BulkReport<JsonElement> report)) continue;
                 foreach (BulkItem<JsonElement> item in report.Items ?? System.Array.Empty<BulkItem<JsonElement>>())
                 {
                     if (item.Ok) continue;

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Management.Automation;
 using System.Text.Json;
 using VMware.CloudServices.Impl.V1.CmdletOutput;
@@ -68,7 +69,7 @@ namespace VcsNative.Commands
                 }
                 w.WriteEndArray();
                 request.Bool("notifyUsers", NotifyUsers.IsPresent);
-                if (TryCall(NativeMethods.vcs_remove_users, server.Handle, request, WireJson.Default.BulkReportJsonElement, server, out BulkReport<JsonElement> report))
+                if (TryBulk(NativeMethods.vcs_remove_users, server.Handle, request, WireJson.Default.BulkReportJsonElement, users.Select(u => u is VcsUserReference r ? r.Text : (object)u), out BulkReport<JsonElement> report))
                 {
                     foreach (var item in Succeeded(report)) WriteVerbose(item.InputText + ": " + item.Outcome + " (" + item.Id + ") on " + server.Name);
                 }

@@ -53,7 +53,7 @@ namespace VcsNative.Commands
             foreach (var (server, ids) in pending.Groups)
             {
                 using var request = new RequestJson().Strings("invitations", ids.Distinct());
-                if (TryCall(NativeMethods.vcs_remove_user_invitations, server.Handle, request, WireJson.Default.BulkReportJsonElement, server, out BulkReport<JsonElement> report))
+                if (TryBulk(NativeMethods.vcs_remove_user_invitations, server.Handle, request, WireJson.Default.BulkReportJsonElement, ids.Distinct(), out BulkReport<JsonElement> report))
                 {
                     foreach (var item in Succeeded(report)) WriteVerbose(item.InputText + ": " + item.Outcome + (item.Message == null ? "" : " (" + item.Message + ")") + " on " + server.Name);
                 }

@@ -72,6 +72,19 @@ namespace VcsNative
             return false;
         }
 
+        /// <summary>
+        /// A bulk call. When it fails as a whole (an unknown role, the session gone, the service
+        /// down), each item gets the error, so that a bulk run always reports item by item.
+        /// </summary>
+        internal bool TryBulk<THandle, T>(NativeCall<THandle> call, THandle connection, RequestJson request, JsonTypeInfo<BulkReport<T>> type,
+            IEnumerable<object> items, out BulkReport<T> report)
+        {
+            report = NativeAnswer.Call(call, connection, request.ToBytes(), type, out LibraryError error);
+            if (error == null) return true;
+            foreach (object item in items) WriteError(error.ToErrorRecord(item));
+            return false;
+        }
+
         /// <summary>Writes one error per failed item of a bulk report and returns the items that succeeded.</summary>
         internal IEnumerable<BulkItem<T>> Succeeded<T>(BulkReport<T> report)
         {

@@ -107,6 +107,20 @@ namespace VcsNative.Engine.Tests
         }
 
         [Fact]
+        public void An_unknown_role_is_an_error_for_each_address_and_invites_no_one()
+        {
+            using var emu = new Emulator();
+            using var ps = new PsSession(emu);
+            ps.Connect();
+            int before = CspState.Invitations(emu).Count;
+            RunResult r = ps.Run("New-VcsUserInvitation -Email 'one@partner.example.org', 'two@partner.example.org' -OrganizationRole org_membr");
+            Assert.Empty(r.Output);
+            Assert.Equal(new object[] { "one@partner.example.org", "two@partner.example.org" }, r.AllErrors.Select(e => e.TargetObject));
+            Assert.All(r.AllErrors, e => Assert.Contains("org_membr", e.Exception.Message));
+            Assert.Equal(before, CspState.Invitations(emu).Count);
+        }
+
+        [Fact]
         public void An_unknown_role_invites_no_one_and_says_which_role()
         {
             using var emu = new Emulator();

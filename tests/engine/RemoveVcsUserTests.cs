@@ -161,6 +161,23 @@ namespace VcsNative.Engine.Tests
         }
 
         [Fact]
+        public void When_the_service_fails_every_user_of_the_call_gets_an_error_and_none_is_lost()
+        {
+            using var emu = new Emulator();
+            using var ps = new PsSession(emu);
+            ps.Connect();
+            var before = CspState.Users(emu);
+            var victims = before.Where(u => !u.OrgRoles.Contains("org_owner")).Take(3).Select(u => u.Username).ToList();
+            emu.Control("/_emulator/faults", "{\"method\": \"DELETE\", \"path\": \"/csp/gateway/am/api/v2/orgs/*/users\", \"status\": 500}");
+            ps.Set("names", victims.ToArray());
+            RunResult r = ps.Run("Remove-VcsUser -User $names -Confirm:$false");
+            Assert.Equal(3, r.AllErrors.Count());
+            Assert.All(r.AllErrors, e => Assert.StartsWith("Vcs.server,", e.FullyQualifiedErrorId));
+            Assert.Equal(victims.OrderBy(v => v), r.AllErrors.Select(e => e.TargetObject?.ToString()).OrderBy(t => t));
+            Assert.Equal(before.Count, CspState.Users(emu).Count);
+        }
+
+        [Fact]
         public void Users_go_from_the_server_they_were_read_from_or_the_one_named()
         {
             using var emu = new Emulator();
