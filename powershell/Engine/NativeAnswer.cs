@@ -28,20 +28,8 @@ namespace VcsNative
         {
             try
             {
-                if (json == IntPtr.Zero)
-                {
-                    error = LibraryError.Of("internal", "The library returned no answer (status " + status + ").");
-                    return default;
-                }
-                ReadOnlySpan<byte> text = MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)json);
-                if (status == VcsStatus.Ok || status == VcsStatus.PartialFailure)
-                {
-                    error = null;
-                    return JsonSerializer.Deserialize(text, type);
-                }
-                error = JsonSerializer.Deserialize(text, WireJson.Default.LibraryError)
-                    ?? LibraryError.Of("internal", "The library failed with status " + status + ".");
-                return default;
+                error = ErrorOf(status, json, acceptReport: true, out ReadOnlySpan<byte> text);
+                return error == null ? JsonSerializer.Deserialize(text, type) : default;
             }
             catch (JsonException e)
             {
@@ -68,18 +56,8 @@ namespace VcsNative
         {
             try
             {
-                if (json == IntPtr.Zero)
-                {
-                    error = LibraryError.Of("internal", "The library returned no answer (status " + status + ").");
-                    return -1;
-                }
-                ReadOnlySpan<byte> text = MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)json);
-                if (status != VcsStatus.Ok)
-                {
-                    error = JsonSerializer.Deserialize(text, WireJson.Default.LibraryError)
-                        ?? LibraryError.Of("internal", "The library failed with status " + status + ".");
-                    return -1;
-                }
+                error = ErrorOf(status, json, acceptReport: false, out ReadOnlySpan<byte> text);
+                if (error != null) return -1;
                 if (text.Length >= LargeAnswer) TrimNativeHeap();
                 var reader = new Utf8JsonReader(text);
                 if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
@@ -113,6 +91,21 @@ namespace VcsNative
             {
                 Vcs.Free(json);
             }
+        }
+
+        /// <summary>
+        /// The answer's text, and null; or the error: no answer at all, or the error JSON of a
+        /// failed call. A bulk call's report (VCS_PARTIAL_FAILURE) is an answer where
+        /// <paramref name="acceptReport"/> says so. May throw JsonException on a malformed error.
+        /// </summary>
+        private static LibraryError ErrorOf(VcsStatus status, IntPtr json, bool acceptReport, out ReadOnlySpan<byte> text)
+        {
+            text = default;
+            if (json == IntPtr.Zero) return LibraryError.Of("internal", "The library returned no answer (status " + status + ").");
+            text = MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)json);
+            if (status == VcsStatus.Ok || (acceptReport && status == VcsStatus.PartialFailure)) return null;
+            return JsonSerializer.Deserialize(text, WireJson.Default.LibraryError)
+                ?? LibraryError.Of("internal", "The library failed with status " + status + ".");
         }
 
         // An answer this long (about 2,000 users) is worth giving the library's spent memory back for.
