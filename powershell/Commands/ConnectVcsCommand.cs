@@ -104,8 +104,9 @@ namespace VcsNative.Commands
             if (SaveApiToken) SavedTokens.Save(this, server, token);
 
             // PowerCLI counts connections to one server as one user and organization.
-            VcsServerImpl existing = Connections.Csp.FirstOrDefault(s => s.IsConnected && s.IsDefault == !NotDefault
-                && s.ServiceUri.ToString() == new Uri(info.Url).ToString() && s.User == info.User && s.OrganizationId == info.OrgId);
+            var connection = new VcsServerImpl(info, handle, isDefault: !NotDefault);
+            VcsServerImpl existing = Connections.Csp.FirstOrDefault(s => s.IsConnected && s.IsDefault == connection.IsDefault
+                && s.ServiceUri == connection.ServiceUri && s.User == connection.User && s.OrganizationId == connection.OrganizationId);
             if (existing != null)
             {
                 handle.Dispose();
@@ -113,7 +114,6 @@ namespace VcsNative.Commands
                 WriteObject(existing);
                 return;
             }
-            var connection = new VcsServerImpl(info, handle, isDefault: !NotDefault);
             Connections.Csp.Add(connection);
             Connections.Publish(this);
             WriteObject(connection);
