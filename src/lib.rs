@@ -16,16 +16,18 @@ pub mod csp;
 pub mod error;
 pub mod ffi;
 pub mod http;
+pub mod job;
 mod runtime;
 pub mod secret;
 pub mod time;
 pub mod vcd;
 pub mod wildcard;
 
-pub use bulk::{BulkItem, BulkReport};
+pub use bulk::{BulkItem, BulkReport, Target};
 pub use csp::{ConnectOptions, Credentials, CspClient};
 pub use error::{Error, ErrorCategory, Result};
 pub use http::{RetryPolicy, TlsOptions};
+pub use job::{Job, JobProgress};
 pub use runtime::runtime;
 pub use secret::Secret;
 

@@ -96,6 +96,8 @@ impl ConnectOptions {
 pub struct CspClient {
     inner: Arc<Inner>,
     progress: Option<ProgressFn>,
+    /// The host's handle on the call under way: cancellation and progress.
+    job: Option<Arc<crate::Job>>,
 }
 
 /// How far a long operation has come: `done` of `total` units (pages, batches or items).
@@ -180,7 +182,7 @@ impl CspClient {
             page_size: options.page_size,
             services: tokio::sync::OnceCell::new(),
         };
-        let mut client = CspClient { inner: Arc::new(inner), progress: None };
+        let mut client = CspClient { inner: Arc::new(inner), progress: None, job: None };
         let org: Value = client.get_json(&format!("{AM}/orgs/{}", client.inner.org_id), "organization").await?;
         let org_name = org.get("displayName").or_else(|| org.get("name")).and_then(Value::as_str).unwrap_or_default().to_string();
         Arc::get_mut(&mut client.inner).expect("sole owner while connecting").org_name = org_name;
@@ -189,7 +191,17 @@ impl CspClient {
 
     /// The same connection, reporting the progress of listings and bulk work to `f`.
     pub fn with_progress(&self, f: impl Fn(Progress) + Send + Sync + 'static) -> CspClient {
-        CspClient { inner: self.inner.clone(), progress: Some(Arc::new(f)) }
+        CspClient { inner: self.inner.clone(), progress: Some(Arc::new(f)), job: self.job.clone() }
+    }
+
+    /// The same connection, under `job`: its work stops when the job is cancelled, and it records
+    /// its progress and finished items there.
+    pub fn with_job(&self, job: Arc<crate::Job>) -> CspClient {
+        CspClient { inner: self.inner.clone(), progress: self.progress.clone(), job: Some(job) }
+    }
+
+    pub fn job(&self) -> Option<&Arc<crate::Job>> {
+        self.job.as_ref()
     }
 
     fn ticker(&self, operation: &'static str, total: usize) -> Ticker<'_> {

@@ -105,6 +105,8 @@ impl VcdConnectOptions {
 #[derive(Clone)]
 pub struct VcdClient {
     inner: Arc<Inner>,
+    /// The host's handle on the call under way: cancellation and progress.
+    job: Option<Arc<crate::Job>>,
 }
 
 struct Inner {
@@ -181,7 +183,17 @@ impl VcdClient {
                 VcdCredentials::ApiToken(_) => "ApiToken".into(),
             },
         };
-        Ok(VcdClient { inner: Arc::new(Inner { transport, options, session: tokio::sync::Mutex::new(Some(token)), info }) })
+        Ok(VcdClient { inner: Arc::new(Inner { transport, options, session: tokio::sync::Mutex::new(Some(token)), info }), job: None })
+    }
+
+    /// The same session, under `job`: its work stops when the job is cancelled, and it records
+    /// its progress and finished items there.
+    pub fn with_job(&self, job: Arc<crate::Job>) -> VcdClient {
+        VcdClient { inner: self.inner.clone(), job: Some(job) }
+    }
+
+    pub fn job(&self) -> Option<&Arc<crate::Job>> {
+        self.job.as_ref()
     }
 
     pub fn info(&self) -> VcdConnectionInfo {
