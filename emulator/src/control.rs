@@ -1,8 +1,7 @@
 //! The control API under `/_emulator/`: reset, state, accepting invitations, expiring tokens,
 //! statistics and fault rules. It needs no token: it is for tests and demos on loopback.
 
-use crate::csp::{error_response, persist};
-use crate::server::RequestId;
+use crate::reply::{error_response, invitation_not_found, persist, RequestId};
 use crate::world::AcceptError;
 use crate::{FaultRule, Shared};
 use axum::body::Bytes;
@@ -56,7 +55,7 @@ async fn accept_invitation(State(shared): S, Extension(rid): Rid, Path(id): Path
             persist(&shared, &w, &rid)?;
             Ok(Json(answer).into_response())
         }
-        Err(AcceptError::NotFound) => Err(crate::csp::invitation_not_found(&rid, &id)),
+        Err(AcceptError::NotFound) => Err(invitation_not_found(&rid, &id)),
         Err(AcceptError::NotPending) => Err(bad(&rid, format!("Invitation {id} is not pending and cannot be accepted."))),
     }
 }

@@ -2,7 +2,8 @@
 //! (`shared/reference/csp-api.md`, section 2). Choices where the reference says "inferred" are
 //! listed in emulator/README.md.
 
-use crate::server::RequestId;
+use crate::reply::{error_response, invitation_not_found, persist, RequestId};
+use crate::text::valid_email;
 use crate::world::{now_ms, Invitation, InvitationStatus, ServiceGrant, User, World, INVITATION_TTL_MS};
 use crate::{jwt, Shared};
 use axum::body::Bytes;
@@ -44,19 +45,6 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/csp/gateway/am/api/v2/users/{user}/orgs/{org}/service-roles", get(user_service_roles))
         .route("/csp/gateway/slc/api/definitions", get(service_definitions))
         .fallback(not_found)
-}
-
-/// The service's error body (`CspErrorResponse`).
-pub fn error_response(request_id: &str, status: StatusCode, code: &str, message: &str) -> Response {
-    let body = json!({
-        "statusCode": status.as_u16(),
-        "message": message,
-        "requestId": request_id,
-        "cspErrorCode": code,
-        "errorCode": code,
-        "moduleCode": 0,
-    });
-    (status, Json(body)).into_response()
 }
 
 fn bad_request(rid: &RequestId, message: impl AsRef<str>) -> Response {
@@ -611,13 +599,6 @@ async fn remove_users(State(shared): S, Extension(rid): Rid, headers: HeaderMap,
     Ok(Json(json!({"succeeded": succeeded, "failed": failed, "failures": failures})).into_response())
 }
 
-pub(crate) fn persist(shared: &Shared, w: &World, rid: &RequestId) -> Result<(), Response> {
-    shared.persist(w).map_err(|e| {
-        eprintln!("vcs-emulator: saving state failed: {e}");
-        error_response(&rid.0, StatusCode::SERVICE_UNAVAILABLE, "state.unavailable", "The change could not be saved.")
-    })
-}
-
 // ---- invitations ------------------------------------------------------------------------------
 
 /// An invitation still marked available past its expiry reads as EXPIRED.
@@ -661,10 +642,6 @@ fn invitation_json(w: &World, base_url: &str, inv: &Invitation) -> Value {
     })
 }
 
-pub(crate) fn invitation_not_found(rid: &RequestId, id: &str) -> Response {
-    error_response(&rid.0, StatusCode::NOT_FOUND, "invitation.not.found", &format!("Invitation {id} was not found."))
-}
-
 async fn list_invitations(State(shared): S, Extension(rid): Rid, headers: HeaderMap, Path(org): Path<String>) -> Answer {
     authorize(&shared, &headers, &rid, Some(&org))?;
     let w = shared.world.lock().expect("world lock");
@@ -699,19 +676,6 @@ async fn revoke_invitation(State(shared): S, Extension(rid): Rid, headers: Heade
 }
 
 /// Server-side email check: one `@`, a local part, a dotted domain of letters, digits and hyphens.
-pub fn valid_email(s: &str) -> bool {
-    let Some((local, domain)) = s.rsplit_once('@') else { return false };
-    !local.is_empty()
-        && local.len() <= 64
-        && s.len() <= 254
-        && !local.contains('@')
-        && local.chars().all(|c| c.is_ascii_graphic() || (!c.is_ascii() && !c.is_control()))
-        && domain.contains('.')
-        && domain
-            .split('.')
-            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-}
-
 async fn create_invitations(State(shared): S, Extension(rid): Rid, headers: HeaderMap, Path(org): Path<String>, body: Bytes) -> Answer {
     let claims = authorize(&shared, &headers, &rid, Some(&org))?;
     let body = json_object(&rid, &body)?;

@@ -7,7 +7,10 @@ mod control;
 mod csp;
 pub mod faults;
 pub mod jwt;
+mod reply;
+pub mod seeder;
 mod server;
+mod text;
 mod vcd;
 pub mod vcd_world;
 pub mod world;
@@ -22,31 +25,6 @@ use std::sync::{Arc, Mutex};
 
 pub use faults::FaultRule;
 pub use world::World;
-
-/// Case-insensitive match of `text` against `pattern`, where `*` stands for any run of
-/// characters (FIQL filter values).
-pub(crate) fn wildcard_eq(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.to_lowercase().chars().collect();
-    let t: Vec<char> = text.to_lowercase().chars().collect();
-    let (mut pi, mut ti, mut star, mut mark) = (0usize, 0usize, None::<usize>, 0usize);
-    while ti < t.len() {
-        if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if pi < p.len() && p[pi] == t[ti] {
-            pi += 1;
-            ti += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
-}
 
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -127,7 +105,7 @@ impl Shared {
     }
 
     pub fn seed_world(config: &Config) -> World {
-        let mut seeder = world::Seeder::new(config.seed);
+        let mut seeder = seeder::Seeder::new(config.seed);
         let mut w = seeder.world(config.users, config.invitations);
         w.vcd = seeder.vcd_world(config.vcd_users);
         w

@@ -1,6 +1,7 @@
 //! The accept loop: plain TCP or TLS, one hyper connection per socket, and a wrapper around the
 //! router that applies fault rules, stamps request ids and counts requests.
 
+use crate::reply::{error_response, vcd_error, RequestId};
 use crate::{faults, Shared, StartError};
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, Response, StatusCode};
@@ -10,9 +11,6 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio_rustls::rustls;
 use tower::ServiceExt;
-
-#[derive(Clone, Debug)]
-pub struct RequestId(pub String);
 
 /// Returned by the service to make hyper close the connection without an answer.
 #[derive(Debug)]
@@ -154,9 +152,9 @@ async fn handle(shared: Arc<Shared>, router: axum::Router, mut req: Request<Inco
     } else if let Some((status, retry_after)) = action.status {
         let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut r = if path.starts_with("/cloudapi") || path.starts_with("/oauth") {
-            crate::vcd::vcd_error(code, "EMULATOR_FAULT", "Injected by an emulator fault rule.")
+            vcd_error(code, "EMULATOR_FAULT", "Injected by an emulator fault rule.")
         } else {
-            crate::csp::error_response(&request_id, code, "emulator.fault", "Injected by an emulator fault rule.")
+            error_response(&request_id, code, "emulator.fault", "Injected by an emulator fault rule.")
         };
         if let Some(secs) = retry_after {
             r.headers_mut().insert("retry-after", HeaderValue::from(secs));

@@ -2,10 +2,9 @@
 //! login, users, roles and orgs, with the version `Accept` header checked and errors as
 //! `{minorErrorCode, message, stackTrace}`. Choices are listed in emulator/README.md.
 
-use crate::csp::{persist, valid_email};
-use crate::server::RequestId;
+use crate::reply::{persist, vcd_error, RequestId};
+use crate::text::{valid_email, wildcard_eq};
 use crate::vcd_world::{VcdRole, VcdSession, VcdUser, VcdWorld};
-use crate::wildcard_eq;
 use crate::world::{now_ms, World};
 use crate::Shared;
 use axum::body::Bytes;
@@ -40,10 +39,6 @@ pub fn router() -> Router<Arc<Shared>> {
         .route("/cloudapi/1.0.0/users/{id}", get(get_user).put(update_user).delete(delete_user))
         .route("/cloudapi/1.0.0/roles", get(list_roles))
         .route("/cloudapi/1.0.0/orgs", get(list_orgs))
-}
-
-pub fn vcd_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, Json(json!({"minorErrorCode": code, "message": message, "stackTrace": null}))).into_response()
 }
 
 fn bad(message: impl AsRef<str>) -> Response {

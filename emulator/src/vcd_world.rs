@@ -1,7 +1,7 @@
 //! The emulated Cloud Director: a provider org (System) and one tenant org, their roles, users,
 //! sessions and API tokens. Passwords are kept only as salted SHA-256 hashes.
 
-use crate::world::Seeder;
+use crate::seeder::Seeder;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

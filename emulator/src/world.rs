@@ -1,8 +1,8 @@
 //! The emulated organization: everything the service keeps, serializable so `--state` can
 //! persist it, and seeded deterministically from `--seed`.
 
-use rand::rngs::StdRng;
-use rand::{Rng, SeedableRng};
+use crate::seeder::Seeder;
+use rand::Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -167,30 +167,7 @@ const LAST_NAMES: &[&str] = &[
 pub const ORG_DOMAIN: &str = "example.com";
 pub const OWNER_USERNAME: &str = "ada.andersen@example.com";
 
-/// Ids and names drawn from one seeded generator, so `--seed` reproduces a whole organization.
-pub struct Seeder {
-    rng: StdRng,
-}
-
 impl Seeder {
-    pub fn new(seed: u64) -> Self {
-        Seeder { rng: StdRng::seed_from_u64(seed) }
-    }
-
-    pub(crate) fn rng(&mut self) -> &mut StdRng {
-        &mut self.rng
-    }
-
-    pub fn uuid(&mut self) -> String {
-        let b: [u8; 16] = self.rng.gen();
-        uuid::Builder::from_random_bytes(b).into_uuid().to_string()
-    }
-
-    fn token(&mut self, len: usize) -> String {
-        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-        (0..len).map(|_| ALPHABET[self.rng.gen_range(0..ALPHABET.len())] as char).collect()
-    }
-
     pub fn world(&mut self, users: usize, invitations: usize) -> World {
         let now = now_ms();
         let org_id = self.uuid();
@@ -269,7 +246,7 @@ impl Seeder {
             let (first, last) = if i == 0 {
                 ("Ada", "Andersen")
             } else {
-                (FIRST_NAMES[self.rng.gen_range(0..FIRST_NAMES.len())], LAST_NAMES[self.rng.gen_range(0..LAST_NAMES.len())])
+                (FIRST_NAMES[self.rng().gen_range(0..FIRST_NAMES.len())], LAST_NAMES[self.rng().gen_range(0..LAST_NAMES.len())])
             };
             let base = format!("{}.{}", first.to_lowercase(), last.to_lowercase());
             let mut username = format!("{base}@{ORG_DOMAIN}");
@@ -280,15 +257,15 @@ impl Seeder {
             let org_roles = if i == 0 {
                 vec!["org_owner".to_string()]
             } else {
-                match self.rng.gen_range(0..10) {
+                match self.rng().gen_range(0..10) {
                     0 => vec!["org_owner".to_string()],
                     1 => vec!["org_member".to_string(), "support_user".to_string()],
                     2 | 3 => vec!["org_member".to_string(), "developer".to_string()],
                     _ => vec!["org_member".to_string()],
                 }
             };
-            let svc = &world.services[self.rng.gen_range(0..world.services.len())];
-            let svc_role = svc.roles[self.rng.gen_range(0..svc.roles.len())].name.clone();
+            let svc = &world.services[self.rng().gen_range(0..world.services.len())];
+            let svc_role = svc.roles[self.rng().gen_range(0..svc.roles.len())].name.clone();
             let service_roles = vec![ServiceGrant { service_id: svc.id.clone(), roles: vec![svc_role] }];
             world.users.push(User {
                 user_id: format!("{ORG_DOMAIN}:{}", self.uuid()),

@@ -2,7 +2,7 @@
 //! checked for NULL, UTF-8 and JSON, results and errors written as library-owned JSON strings.
 //! Also the registry of live connection handles, so a stale or freed handle is an error, not a crash.
 
-use super::VcsStatus;
+use super::status::VcsStatus;
 use crate::error::{Error, ErrorCategory, Result};
 use serde::de::DeserializeOwned;
 use serde_json::Value;

@@ -515,3 +515,30 @@ async fn login(transport: &Transport, o: &VcdConnectOptions) -> Result<Secret> {
         }
     }
 }
+
+/// The options a host's connect request (JSON) describes; the request is checked field by field.
+impl VcdConnectRequest {
+    pub fn into_options(self) -> Result<VcdConnectOptions> {
+        let credentials = match (self.api_token, self.username, self.password) {
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Err(Error::invalid("apiToken", "give either apiToken or username + password, not both"))
+            }
+            (Some(t), None, None) => VcdCredentials::ApiToken(t.into()),
+            (None, Some(u), Some(p)) => VcdCredentials::Password { username: u, password: p.into() },
+            (None, Some(_), None) => return Err(Error::invalid("password", "required with username")),
+            (None, None, Some(_)) => return Err(Error::invalid("username", "required with password")),
+            (None, None, None) => return Err(Error::invalid("username", "required (with password), or give apiToken")),
+        };
+        let mut o = VcdConnectOptions::new(self.server, &self.org, credentials);
+        o.tls.ca_certificate_pem = self.ca_certificate;
+        o.tls.insecure_skip_tls_verify = self.insecure_skip_tls_verify;
+        if let Some(v) = self.api_version {
+            o.api_version = v;
+        }
+        crate::http::apply_request_settings(self.timeout_seconds, self.max_attempts, &mut o.timeout, &mut o.retry)?;
+        if let Some(c) = self.concurrency {
+            o.concurrency = c;
+        }
+        Ok(o)
+    }
+}
