@@ -23,6 +23,15 @@ pub struct VcdConnectRequest {
     pub api_version: Option<String>,
     #[serde(default)]
     pub ca_certificate: Option<String>,
+    /// A PEM file the library reads (a regular file under 1 MiB); excludes `caCertificate`.
+    #[serde(default)]
+    pub ca_certificate_path: Option<String>,
+    /// Send secrets over plain `http://` to a host that is not loopback.
+    #[serde(default)]
+    pub allow_insecure_http: bool,
+    /// curl-style `HOST:PORT:ADDRESS[,ADDRESS]` rules.
+    #[serde(default)]
+    pub resolve: Vec<String>,
     #[serde(default)]
     pub insecure_skip_tls_verify: bool,
     #[serde(default)]
@@ -58,8 +67,16 @@ impl VcdConnectRequest {
             (None, None, Some(_)) => return Err(Error::invalid("username", "required with password")),
             (None, None, None) => return Err(Error::invalid("username", "required (with password), or give apiToken")),
         };
+        if self.server.trim().is_empty() {
+            return Err(Error::invalid("server", "must not be blank: name the Cloud Director server"));
+        }
         let mut o = VcdConnectOptions::new(self.server, &self.org, credentials);
-        o.tls.ca_certificate_pem = self.ca_certificate;
+        crate::csp::request::NetworkRequest {
+            ca_certificate_path: self.ca_certificate_path,
+            allow_insecure_http: self.allow_insecure_http,
+            resolve: self.resolve,
+        }
+        .apply(self.ca_certificate, &mut o.tls, &mut o.network)?;
         o.tls.insecure_skip_tls_verify = self.insecure_skip_tls_verify;
         if let Some(v) = self.api_version {
             o.api_version = v;
