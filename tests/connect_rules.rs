@@ -225,6 +225,7 @@ async fn the_timeout_bounds_the_whole_connect_and_retries_are_told() {
     assert!(ResolveRule::parse("r", "a:1:127.0.0.1").is_ok());
 }
 
+#[cfg(unix)]
 #[test]
 fn ca_certificate_paths_are_read_only_when_regular_and_small() {
     let dir = tempfile::tempdir().unwrap();
