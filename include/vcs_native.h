@@ -110,7 +110,11 @@ void vcs_string_free(char *s);
  *
  * `options_json`: `{"server": "console.cloud.vmware.com", "apiToken": "..."}` or
  * `{"server": ..., "appId": ..., "appSecret": ..., "orgId": ...}`; optional `caCertificate`
- * (PEM text), `insecureSkipTlsVerify`, `timeoutSeconds`, `maxAttempts`, `concurrency`, `pageSize`.
+ * (PEM text) or `caCertificatePath`, `insecureSkipTlsVerify`, `allowInsecureHttp`, `resolve`
+ * (`["HOST:PORT:ADDRESS"]`, as curl's), `timeoutSeconds` (per request, and for the whole
+ * connect), `maxAttempts`, `concurrency`, `pageSize`. An absent server is the default one; a
+ * blank one is refused. Secrets go over plain `http://` only to a loopback address unless
+ * `allowInsecureHttp` is true.
  * On success `*out` receives the connection and `*out_json` the connection info.
  *
  * # Safety
@@ -240,19 +244,61 @@ enum VcsStatus vcs_remove_user_invitations(const struct VcsConnection *conn,
                                            char **out_json);
 
 /**
+ * Saves an API token for a server. `request_json`: `{"server": "console.cloud.vmware.com",
+ * "apiToken": "...", "file": optional path}`; an absent server is the default one. Answer:
+ * `{"server", "apiTokenPreview", "backend", "location"}`.
+ *
+ * # Safety
+ * `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or point to a
+ * writable pointer.
+ */
+enum VcsStatus vcs_saved_token_save(const char *request_json, char **out_json);
+
+/**
+ * The servers with a saved token. `request_json`: NULL, `{}` or `{"file": path}`. Answer:
+ * `{"backend": "file", "location", "tokens": [{"server", "apiTokenPreview"}]}`; never a token.
+ *
+ * # Safety
+ * As for `vcs_saved_token_save`.
+ */
+enum VcsStatus vcs_saved_tokens_list(const char *request_json, char **out_json);
+
+/**
+ * The token saved for a server, to connect with. `request_json`: `{"server": ..., "file":
+ * optional}`. Answer: `{"server", "apiToken"}`; `VCS_NOT_FOUND` when none is saved.
+ *
+ * # Safety
+ * As for `vcs_saved_token_save`.
+ */
+enum VcsStatus vcs_saved_token_load(const char *request_json, char **out_json);
+
+/**
+ * Forgets the token saved for a server. `request_json`: `{"server": ..., "file": optional}`.
+ * Answer: `{"server", "forgotten": true}`; `VCS_NOT_FOUND` when none was saved.
+ *
+ * # Safety
+ * As for `vcs_saved_token_save`.
+ */
+enum VcsStatus vcs_saved_token_forget(const char *request_json, char **out_json);
+
+/**
  * Logs in to Cloud Director (`Connect-Vcd`).
  *
  * `options_json`: `{"server": "https://vcd.example.com", "org": "acme", "username": ...,
  * "password": ...}` or `{"server", "org", "apiToken"}`; `org` `System` logs in as the provider.
- * Optional: `apiVersion` (default "37.0"), `caCertificate`, `insecureSkipTlsVerify`,
- * `timeoutSeconds`, `maxAttempts`, `concurrency`. On success `*out` receives the session and
+ * Optional: `apiVersion` (default "37.0"), `caCertificate` or `caCertificatePath`,
+ * `insecureSkipTlsVerify`, `allowInsecureHttp`, `resolve` (`["HOST:PORT:ADDRESS"]`),
+ * `timeoutSeconds` (per request, and for the whole connect), `maxAttempts`, `concurrency`.
+ * Secrets go over plain `http://` only to a loopback address unless `allowInsecureHttp`. On success `*out` receives the session and
  * `*out_json` the session info.
  *
  * # Safety
  * `options_json` must be NULL or a NUL-terminated string; `out` and `out_json` must be NULL or
  * point to writable pointers.
  */
-enum VcsStatus vcd_connect(const char *options_json, struct VcdConnection **out, char **out_json);
+enum VcsStatus vcd_connect(const char *options_json,
+                           struct VcdConnection **out,
+                           char **out_json);
 
 /**
  * Logs out (best effort) and frees the session (`Disconnect-Vcd`). NULL is ignored; a handle

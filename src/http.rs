@@ -115,32 +115,22 @@ pub(crate) struct Transport {
     base: String,
     retry: RetryPolicy,
     pause_until: Mutex<Option<Instant>>,
-}
-
-/// `server` may be a host name (`console.cloud.vmware.com`), `host:port` or a full URL.
-pub fn normalize_server(server: &str) -> Result<String> {
-    let s = server.trim().trim_end_matches('/');
-    if s.is_empty() {
-        return Err(Error::invalid("server", "must not be empty"));
-    }
-    let with_scheme = if s.contains("://") { s.to_string() } else { format!("https://{s}") };
-    let url = url::Url::parse(&with_scheme)
-        .map_err(|e| Error::invalid("server", format!("'{}' is not a host name or URL: {e}", crate::error::excerpt(s))))?;
-    if url.scheme() != "https" && url.scheme() != "http" {
-        return Err(Error::invalid("server", format!("scheme '{}' is not supported; use https", url.scheme())));
-    }
-    if url.host_str().is_none() {
-        return Err(Error::invalid("server", format!("'{}' has no host", crate::error::excerpt(s))));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid("server", "must not carry credentials; pass them as options"));
-    }
-    Ok(url.as_str().trim_end_matches('/').to_string())
+    /// Told before each retry (the connect deadline and `-v` use it).
+    on_retry: Option<crate::connect::RetryObserver>,
+    /// The server was given without a scheme: https was assumed (said when TLS fails).
+    scheme_assumed: bool,
 }
 
 impl Transport {
-    pub fn new(server: &str, tls: &TlsOptions, timeout: Duration, retry: RetryPolicy) -> Result<Transport> {
-        let base = normalize_server(server)?;
+    /// A transport to `route` (see [`crate::connect::route`]): its base URL and pinned addresses.
+    pub fn new(
+        route: &crate::connect::Route,
+        tls: &TlsOptions,
+        timeout: Duration,
+        retry: RetryPolicy,
+        on_retry: Option<crate::connect::RetryObserver>,
+    ) -> Result<Transport> {
+        let base = route.base.as_str().trim_end_matches('/').to_string();
         if timeout.is_zero() {
             return Err(Error::invalid("timeoutSeconds", "must be greater than 0"));
         }
@@ -165,8 +155,24 @@ impl Transport {
         if tls.insecure_skip_tls_verify {
             builder = builder.danger_accept_invalid_certs(true);
         }
+        if let Some((host, addrs)) = &route.pinned {
+            builder = builder.resolve_to_addrs(host, addrs);
+        }
         let http = builder.build().map_err(|e| Error::internal(format!("HTTP client: {e}")))?;
-        Ok(Transport { http, base, retry, pause_until: Mutex::new(None) })
+        Ok(Transport { http, base, retry, pause_until: Mutex::new(None), on_retry, scheme_assumed: route.scheme_assumed })
+    }
+
+    /// Tells the observer, if any, that `error` on attempt `attempt` is retried after `delay`.
+    fn notify_retry(&self, call: &Call<'_>, attempt: u32, delay: Duration, error: &Error) {
+        if let Some(f) = &self.on_retry {
+            (f.0)(&crate::connect::RetryNotice {
+                url: format!("{}{}", self.base, call.path),
+                attempt,
+                max_attempts: self.retry.max_attempts,
+                delay,
+                error: error.clone(),
+            });
+        }
     }
 
     pub fn base_url(&self) -> &str {
@@ -213,6 +219,7 @@ impl Transport {
             if !retryable || attempt >= self.retry.max_attempts || out_of_time {
                 return Err(error);
             }
+            self.notify_retry(call, attempt, delay, &error);
             tokio::time::sleep(delay).await;
         }
     }
@@ -258,7 +265,7 @@ impl Transport {
                 req.header(CONTENT_TYPE, "application/x-www-form-urlencoded").body(encoded)
             }
         };
-        let mut resp = req.send().await.map_err(|e| SendFailure::from_reqwest(e, &call.path))?;
+        let mut resp = req.send().await.map_err(|e| SendFailure::from_reqwest(e, &url, self.scheme_assumed))?;
         let status = resp.status().as_u16();
         if (300..400).contains(&status) {
             let to = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or("?").to_string();
@@ -290,7 +297,7 @@ impl Transport {
                     body.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) => return Err(SendFailure::from_reqwest(e, &call.path)),
+                Err(e) => return Err(SendFailure::from_reqwest(e, &url, self.scheme_assumed)),
             }
         }
         Ok(Reply { status, headers, body, request_id, after_lost_attempt: false })
@@ -314,24 +321,53 @@ impl SendFailure {
         SendFailure { error: Error::new(ErrorCategory::Protocol, message).with_status(status), never_sent: false }
     }
 
-    fn from_reqwest(e: reqwest::Error, path: &str) -> SendFailure {
+    /// `url` is the URL tried (no query string holds a secret); `scheme_assumed` says https was
+    /// assumed for a server given without one.
+    fn from_reqwest(e: reqwest::Error, url: &str, scheme_assumed: bool) -> SendFailure {
         let e = e.without_url();
         let detail = error_chain(&e);
         if e.is_timeout() {
             return SendFailure {
-                error: Error::new(ErrorCategory::Timeout, format!("{path}: no answer within the timeout")),
+                error: Error::new(ErrorCategory::Timeout, format!("{url}: no answer within the timeout")),
                 never_sent: false,
             };
         }
         if e.is_connect() {
             // A refused TLS handshake was sent nowhere useful either, but resending cannot help it.
-            let tls_refused = detail.to_lowercase().contains("certificate");
-            return SendFailure {
-                error: Error::new(ErrorCategory::Network, format!("{path}: could not connect: {detail}")),
-                never_sent: !tls_refused,
-            };
+            if is_tls_failure(&detail) && url.starts_with("https://") {
+                return SendFailure {
+                    error: Error::new(ErrorCategory::Network, format!("{url}: the TLS handshake failed: {detail}{}", tls_hint(url, scheme_assumed))),
+                    never_sent: false,
+                };
+            }
+            return SendFailure { error: Error::new(ErrorCategory::Network, format!("{url}: could not connect: {detail}")), never_sent: true };
         }
-        SendFailure { error: Error::new(ErrorCategory::Network, format!("{path}: the connection failed: {detail}")), never_sent: false }
+        SendFailure { error: Error::new(ErrorCategory::Network, format!("{url}: the connection failed: {detail}")), never_sent: false }
+    }
+}
+
+fn is_tls_failure(detail: &str) -> bool {
+    let d = detail.to_lowercase();
+    ["certificate", "tls", "handshake", "corrupt message", "invalidcontenttype", "peer is incompatible", "alert"].iter().any(|w| d.contains(w))
+}
+
+/// What to try after a failed TLS handshake: a loopback server is most likely the emulator,
+/// which speaks plain http.
+fn tls_hint(url: &str, scheme_assumed: bool) -> String {
+    let Ok(u) = url::Url::parse(url) else { return String::new() };
+    let assumed = if scheme_assumed { "https was assumed because the server was given without a scheme; " } else { "" };
+    let loopback = match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(a)) => a.is_loopback(),
+        Some(url::Host::Ipv6(a)) => a.is_loopback(),
+        None => false,
+    };
+    if loopback {
+        format!(" ({assumed}a local emulator speaks plain http: give the server as http://{})", crate::connect::host_port(&u))
+    } else if scheme_assumed {
+        " (https was assumed because the server was given without a scheme)".to_string()
+    } else {
+        String::new()
     }
 }
 

@@ -12,6 +12,7 @@
 //! ```
 
 pub mod bulk;
+pub mod connect;
 pub mod csp;
 pub mod error;
 pub mod ffi;
@@ -19,11 +20,13 @@ pub mod http;
 pub mod job;
 mod runtime;
 pub mod secret;
+pub mod store;
 pub mod time;
 pub mod vcd;
 pub mod wildcard;
 
 pub use bulk::{BulkItem, BulkReport, Target};
+pub use connect::{NetworkOptions, ResolveRule, RetryNotice, RetryObserver};
 pub use csp::{ConnectOptions, Credentials, CspClient};
 pub use error::{Error, ErrorCategory, Result};
 pub use http::{RetryPolicy, TlsOptions};

@@ -2,6 +2,7 @@
 //! library calls, tables or JSON out. Exit codes are the library's status numbers
 //! (0 ok, 1 invalid argument, 2 authentication, ... 13 some items of a bulk call failed).
 
+mod connection;
 mod output;
 mod tour;
 mod vcd;
@@ -10,7 +11,6 @@ use clap::{Args, Parser, Subcommand};
 use output::Output;
 use serde_json::{json, Value};
 use std::process::ExitCode;
-use std::time::Duration;
 use vcs_native::csp::request::*;
 use vcs_native::{ConnectOptions, Credentials, CspClient, Error, ErrorCategory};
 
@@ -19,6 +19,8 @@ use vcs_native::{ConnectOptions, Credentials, CspClient, Error, ErrorCategory};
 struct Cli {
     #[command(flatten)]
     connection: ConnectionArgs,
+    #[command(flatten)]
+    network: connection::NetworkArgs,
     /// Print JSON (the default when stdout is not a terminal).
     #[arg(long, global = true)]
     json: bool,
@@ -28,9 +30,9 @@ struct Cli {
 
 #[derive(Args)]
 struct ConnectionArgs {
-    /// CSP server: host name or URL.
-    #[arg(long, env = "VCS_SERVER", default_value = vcs_native::csp::DEFAULT_SERVER, global = true)]
-    server: String,
+    /// CSP server: host name, HOST:PORT (https assumed) or URL [default: console.cloud.vmware.com].
+    #[arg(long, env = "VCS_SERVER", global = true)]
+    server: Option<String>,
     /// API token (refresh token). Prefer the environment variable: flags show in process lists.
     #[arg(long, env = "VCS_API_TOKEN", hide_env_values = true, global = true)]
     api_token: Option<String>,
@@ -47,7 +49,7 @@ struct ConnectionArgs {
     /// Turn TLS certificate verification off. Only for test servers.
     #[arg(long, global = true)]
     insecure_skip_tls_verify: bool,
-    /// Seconds per request.
+    /// Seconds per request, and for the whole connect (retries included).
     #[arg(long, default_value_t = 30.0, global = true)]
     timeout: f64,
 }
@@ -56,10 +58,12 @@ struct ConnectionArgs {
 enum Command {
     /// Start the bundled emulator and walk the whole life cycle against it.
     Tour,
-    /// Who and where this connection is (Connect-Vcs).
+    /// Connect, show the connection, and with --save keep the API token for later commands (Connect-Vcs).
+    Connect(connection::ConnectArgs),
+    /// This connection, and the saved API tokens.
     Connection {
         #[command(subcommand)]
-        action: ConnectionAction,
+        action: connection::ConnectionAction,
     },
     /// Users (Get-VcsUser, Remove-VcsUser).
     User {
@@ -93,11 +97,6 @@ enum Command {
         #[command(subcommand)]
         action: vcd::VcdAction,
     },
-}
-
-#[derive(Subcommand)]
-enum ConnectionAction {
-    Info,
 }
 
 #[derive(Subcommand)]
@@ -197,7 +196,8 @@ enum ServiceRoleAction {
 }
 
 impl ConnectionArgs {
-    fn options(&self) -> Result<ConnectOptions, Error> {
+    fn options(&self, net: &connection::NetworkArgs) -> Result<ConnectOptions, Error> {
+        let server = connection::server(self)?;
         let credentials = match (&self.api_token, &self.app_id) {
             (Some(_), Some(_)) => return Err(Error::invalid("--api-token", "give either --api-token or --app-id, not both")),
             (Some(t), None) => Credentials::ApiToken(t.clone().into()),
@@ -206,20 +206,13 @@ impl ConnectionArgs {
                 app_secret: self.app_secret.clone().ok_or_else(|| Error::invalid("--app-secret", "required with --app-id"))?.into(),
                 org_id: self.org_id.clone().ok_or_else(|| Error::invalid("--org-id", "required with --app-id"))?,
             },
-            (None, None) => {
-                return Err(Error::invalid("--api-token", "required: set VCS_API_TOKEN (or VCS_APP_ID, VCS_APP_SECRET, VCS_ORG_ID)"))
-            }
+            (None, None) => connection::saved_credentials(&server)?,
         };
-        let mut o = ConnectOptions::new(self.server.clone(), credentials);
-        if let Some(path) = &self.ca_certificate {
-            let pem = std::fs::read_to_string(path).map_err(|e| Error::invalid("--ca-certificate", format!("{}: {e}", path.display())))?;
-            o.tls.ca_certificate_pem = Some(pem);
-        }
-        o.tls.insecure_skip_tls_verify = self.insecure_skip_tls_verify;
-        if !(self.timeout.is_finite() && self.timeout > 0.0) {
-            return Err(Error::invalid("--timeout", "must be a positive number of seconds"));
-        }
-        o.timeout = Duration::from_secs_f64(self.timeout);
+        let settings = connection::transport(self, net)?;
+        let mut o = ConnectOptions::new(server, credentials);
+        o.tls = settings.tls;
+        o.network = settings.network;
+        o.timeout = settings.timeout;
         Ok(o)
     }
 }
@@ -253,10 +246,16 @@ pub(crate) fn report(out: &Output, r: vcs_native::BulkReport) -> Outcome {
 async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
     let command = match cli.command {
         Command::Tour => return tour::run().await.map(|_| Outcome::Done),
-        Command::Vcd { args, action } => return vcd::run(&args, action, out).await,
+        Command::Vcd { args, action } => return vcd::run(&args, action, connection::transport(&cli.connection, &cli.network)?, out).await,
+        Command::Connection { action: action @ (connection::ConnectionAction::List | connection::ConnectionAction::Forget { .. }) } => {
+            let json = cli.json || !std::io::IsTerminal::is_terminal(&std::io::stdout());
+            return connection::run_store(&action, &cli.connection, json, out);
+        }
         other => other,
     };
-    let client = CspClient::connect(cli.connection.options()?).await?;
+    let options = cli.connection.options(&cli.network)?;
+    let (server, credentials) = (options.server.clone(), options.credentials.clone());
+    let client = CspClient::connect(options).await?;
     let client = match out.progress_bar() {
         Some(bar) => client.with_progress(bar),
         None => client,
@@ -264,8 +263,18 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
     let report = |r: vcs_native::BulkReport| report(out, r);
     Ok(match command {
         Command::Tour | Command::Vcd { .. } => unreachable!("handled above"),
-        Command::Connection { action: ConnectionAction::Info } => {
+        Command::Connection { action: connection::ConnectionAction::Info } => {
             out.object(&serde_json::to_value(client.info().await).unwrap_or_default());
+            Outcome::Done
+        }
+        Command::Connection { .. } => unreachable!("handled above"),
+        Command::Connect(args) => {
+            let saved = connection::after_connect(&args, &server, &credentials)?;
+            let mut info = serde_json::to_value(client.info().await).unwrap_or_default();
+            if let Some(location) = saved {
+                info["savedTo"] = json!(location);
+            }
+            out.object(&info);
             Outcome::Done
         }
         Command::User { action: UserAction::List { name, email, id } } => {

@@ -35,7 +35,9 @@ pub struct ConnectOptions {
     pub server: String,
     pub credentials: Credentials,
     pub tls: TlsOptions,
-    /// Per request.
+    /// Resolve rules, plain-http opt-in, retry observer.
+    pub network: crate::connect::NetworkOptions,
+    /// Per request, and for the whole connect, retries included.
     pub timeout: Duration,
     pub retry: RetryPolicy,
     /// Requests in flight at once for paging and bulk work.
@@ -50,6 +52,7 @@ impl ConnectOptions {
             server: server.into(),
             credentials,
             tls: TlsOptions { ca_certificate_pem: None, insecure_skip_tls_verify: false },
+            network: crate::connect::NetworkOptions::default(),
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             concurrency: 8,
@@ -151,10 +154,22 @@ impl std::fmt::Debug for CspClient {
 
 impl CspClient {
     /// Exchanges the credentials for an access token, learns the organization from it and reads
-    /// the organization's name.
+    /// the organization's name, all within `options.timeout`. Secrets go over plain `http://`
+    /// only to loopback unless `options.network.allow_insecure_http`.
     pub async fn connect(options: ConnectOptions) -> Result<CspClient> {
         options.validate()?;
-        let transport = Transport::new(&options.server, &options.tls, options.timeout, options.retry.clone())?;
+        let secret = match options.credentials {
+            Credentials::ApiToken(_) => "the API token",
+            Credentials::ServiceApp { .. } => "the app secret",
+        };
+        let route = crate::connect::route(&options.server, &options.network, secret).await?;
+        let watch = crate::connect::ConnectWatch::new(options.network.on_retry.clone());
+        let url = route.base.as_str().trim_end_matches('/').to_string();
+        let transport = Transport::new(&route, &options.tls, options.timeout, options.retry.clone(), Some(watch.observer()))?;
+        watch.within(options.timeout, &url, Self::sign_in(options, transport)).await
+    }
+
+    async fn sign_in(options: ConnectOptions, transport: Transport) -> Result<CspClient> {
         let tokens = TokenSource::new(options.credentials.clone());
         let claims = tokens.claims(&transport).await?;
         let org_id = match (&options.credentials, claims.org_id) {

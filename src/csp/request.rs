@@ -304,6 +304,15 @@ pub struct ConnectRequest {
     /// PEM text of a CA certificate to trust (besides the public roots).
     #[serde(default)]
     pub ca_certificate: Option<String>,
+    /// A PEM file the library reads (a regular file under 1 MiB); excludes `caCertificate`.
+    #[serde(default)]
+    pub ca_certificate_path: Option<String>,
+    /// Send secrets over plain `http://` to a host that is not loopback.
+    #[serde(default)]
+    pub allow_insecure_http: bool,
+    /// curl-style `HOST:PORT:ADDRESS[,ADDRESS]` rules.
+    #[serde(default)]
+    pub resolve: Vec<String>,
     #[serde(default)]
     pub insecure_skip_tls_verify: bool,
     #[serde(default)]
@@ -314,6 +323,48 @@ pub struct ConnectRequest {
     pub concurrency: Option<usize>,
     #[serde(default)]
     pub page_size: Option<usize>,
+}
+
+/// The connect options every client shares beside TLS: `caCertificatePath` (a PEM file the
+/// library reads: a regular file under 1 MiB), `allowInsecureHttp`, and curl-style
+/// `resolve: ["HOST:PORT:ADDRESS"]`.
+#[derive(Clone, Debug, Default)]
+pub struct NetworkRequest {
+    pub ca_certificate_path: Option<String>,
+    pub allow_insecure_http: bool,
+    pub resolve: Vec<String>,
+}
+
+impl NetworkRequest {
+    /// Applies these settings; `caCertificate` (PEM text) and `caCertificatePath` exclude each other.
+    pub(crate) fn apply(
+        self,
+        ca_certificate: Option<String>,
+        tls: &mut crate::TlsOptions,
+        network: &mut crate::connect::NetworkOptions,
+    ) -> Result<()> {
+        tls.ca_certificate_pem = match (ca_certificate, self.ca_certificate_path) {
+            (Some(_), Some(_)) => return Err(Error::invalid("caCertificatePath", "give either caCertificate (PEM text) or caCertificatePath, not both")),
+            (Some(pem), None) => Some(pem),
+            (None, Some(path)) if path.trim().is_empty() => return Err(Error::invalid("caCertificatePath", "must not be empty")),
+            (None, Some(path)) => Some(crate::connect::read_ca_certificate("caCertificatePath", std::path::Path::new(&path))?),
+            (None, None) => None,
+        };
+        network.allow_insecure_http = self.allow_insecure_http;
+        network.resolve = crate::connect::ResolveRule::parse_all("resolve", &self.resolve)?;
+        Ok(())
+    }
+}
+
+/// An absent server means `default`; a given one must say something.
+pub(crate) fn server_or_default(server: Option<String>, default: &str) -> Result<String> {
+    match server {
+        None => Ok(default.to_string()),
+        Some(s) if s.trim().is_empty() => {
+            Err(Error::invalid("server", "must not be blank; leave it out for the default server"))
+        }
+        Some(s) => Ok(s),
+    }
 }
 
 impl std::fmt::Debug for ConnectRequest {
@@ -331,7 +382,7 @@ impl std::fmt::Debug for ConnectRequest {
 impl ConnectRequest {
     pub fn into_options(self) -> Result<crate::ConnectOptions> {
         use crate::csp::{ConnectOptions, Credentials, DEFAULT_SERVER};
-        let server = self.server.filter(|s| !s.trim().is_empty()).unwrap_or_else(|| DEFAULT_SERVER.to_string());
+        let server = server_or_default(self.server, DEFAULT_SERVER)?;
         let app = [&self.app_id, &self.app_secret, &self.org_id];
         let credentials = match (self.api_token, app.iter().any(|v| v.is_some())) {
             (Some(_), true) => return Err(Error::invalid("apiToken", "give either apiToken or appId + appSecret + orgId, not both")),
@@ -344,7 +395,12 @@ impl ConnectRequest {
             (None, false) => return Err(Error::invalid("apiToken", "required (or appId + appSecret + orgId)")),
         };
         let mut o = ConnectOptions::new(server, credentials);
-        o.tls.ca_certificate_pem = self.ca_certificate;
+        crate::csp::request::NetworkRequest {
+            ca_certificate_path: self.ca_certificate_path,
+            allow_insecure_http: self.allow_insecure_http,
+            resolve: self.resolve,
+        }
+        .apply(self.ca_certificate, &mut o.tls, &mut o.network)?;
         o.tls.insecure_skip_tls_verify = self.insecure_skip_tls_verify;
         crate::http::apply_request_settings(self.timeout_seconds, self.max_attempts, &mut o.timeout, &mut o.retry)?;
         if let Some(c) = self.concurrency {

@@ -13,10 +13,15 @@
 
 mod guard;
 mod status;
+mod store;
 mod vcd;
 
 pub use status::VcsStatus;
+pub use store::*;
 pub use vcd::*;
+
+/// The server an absent `server` means.
+const DEFAULT_SERVER_NAME: &str = crate::csp::DEFAULT_SERVER;
 
 use crate::csp::request::*;
 use crate::csp::CspClient;
@@ -61,7 +66,11 @@ pub unsafe extern "C" fn vcs_string_free(s: *mut c_char) {
 ///
 /// `options_json`: `{"server": "console.cloud.vmware.com", "apiToken": "..."}` or
 /// `{"server": ..., "appId": ..., "appSecret": ..., "orgId": ...}`; optional `caCertificate`
-/// (PEM text), `insecureSkipTlsVerify`, `timeoutSeconds`, `maxAttempts`, `concurrency`, `pageSize`.
+/// (PEM text) or `caCertificatePath`, `insecureSkipTlsVerify`, `allowInsecureHttp`, `resolve`
+/// (`["HOST:PORT:ADDRESS"]`, as curl's), `timeoutSeconds` (per request, and for the whole
+/// connect), `maxAttempts`, `concurrency`, `pageSize`. An absent server is the default one; a
+/// blank one is refused. Secrets go over plain `http://` only to a loopback address unless
+/// `allowInsecureHttp` is true.
 /// On success `*out` receives the connection and `*out_json` the connection info.
 ///
 /// # Safety

@@ -22,8 +22,10 @@ fn vcd_connection(conn: *const VcdConnection) -> crate::Result<Arc<VcdConnection
 ///
 /// `options_json`: `{"server": "https://vcd.example.com", "org": "acme", "username": ...,
 /// "password": ...}` or `{"server", "org", "apiToken"}`; `org` `System` logs in as the provider.
-/// Optional: `apiVersion` (default "37.0"), `caCertificate`, `insecureSkipTlsVerify`,
-/// `timeoutSeconds`, `maxAttempts`, `concurrency`. On success `*out` receives the session and
+/// Optional: `apiVersion` (default "37.0"), `caCertificate` or `caCertificatePath`,
+/// `insecureSkipTlsVerify`, `allowInsecureHttp`, `resolve` (`["HOST:PORT:ADDRESS"]`),
+/// `timeoutSeconds` (per request, and for the whole connect), `maxAttempts`, `concurrency`.
+/// Secrets go over plain `http://` only to a loopback address unless `allowInsecureHttp`. On success `*out` receives the session and
 /// `*out_json` the session info.
 ///
 /// # Safety

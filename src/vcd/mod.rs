@@ -38,6 +38,9 @@ pub struct VcdConnectOptions {
     pub org: String,
     pub credentials: VcdCredentials,
     pub tls: TlsOptions,
+    /// Resolve rules, plain-http opt-in, retry observer.
+    pub network: crate::connect::NetworkOptions,
+    /// Per request, and for the whole connect, retries included.
     pub timeout: Duration,
     pub retry: RetryPolicy,
     pub api_version: String,
@@ -59,6 +62,7 @@ impl VcdConnectOptions {
             org: org.into(),
             credentials,
             tls: TlsOptions { ca_certificate_pem: None, insecure_skip_tls_verify: false },
+            network: crate::connect::NetworkOptions::default(),
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             api_version: DEFAULT_API_VERSION.into(),
@@ -139,9 +143,22 @@ fn refine(mut e: Error) -> Error {
 }
 
 impl VcdClient {
+    /// Logs in and reads the session, all within `options.timeout`. Secrets go over plain
+    /// `http://` only to loopback unless `options.network.allow_insecure_http`.
     pub async fn connect(options: VcdConnectOptions) -> Result<VcdClient> {
         options.validate()?;
-        let transport = Transport::new(&options.server, &options.tls, options.timeout, options.retry.clone())?;
+        let secret = match options.credentials {
+            VcdCredentials::Password { .. } => "the password",
+            VcdCredentials::ApiToken(_) => "the API token",
+        };
+        let route = crate::connect::route(&options.server, &options.network, secret).await?;
+        let watch = crate::connect::ConnectWatch::new(options.network.on_retry.clone());
+        let url = route.base.as_str().trim_end_matches('/').to_string();
+        let transport = Transport::new(&route, &options.tls, options.timeout, options.retry.clone(), Some(watch.observer()))?;
+        watch.within(options.timeout, &url, Self::sign_in(options, transport)).await
+    }
+
+    async fn sign_in(options: VcdConnectOptions, transport: Transport) -> Result<VcdClient> {
         let token = login(&transport, &options).await?;
         let reply = transport
             .send(&Call {
@@ -529,8 +546,16 @@ impl VcdConnectRequest {
             (None, None, Some(_)) => return Err(Error::invalid("username", "required with password")),
             (None, None, None) => return Err(Error::invalid("username", "required (with password), or give apiToken")),
         };
+        if self.server.trim().is_empty() {
+            return Err(Error::invalid("server", "must not be blank: name the Cloud Director server"));
+        }
         let mut o = VcdConnectOptions::new(self.server, &self.org, credentials);
-        o.tls.ca_certificate_pem = self.ca_certificate;
+        crate::csp::request::NetworkRequest {
+            ca_certificate_path: self.ca_certificate_path,
+            allow_insecure_http: self.allow_insecure_http,
+            resolve: self.resolve,
+        }
+        .apply(self.ca_certificate, &mut o.tls, &mut o.network)?;
         o.tls.insecure_skip_tls_verify = self.insecure_skip_tls_verify;
         if let Some(v) = self.api_version {
             o.api_version = v;

@@ -23,6 +23,15 @@ pub struct VcdConnectRequest {
     pub api_version: Option<String>,
     #[serde(default)]
     pub ca_certificate: Option<String>,
+    /// A PEM file the library reads (a regular file under 1 MiB); excludes `caCertificate`.
+    #[serde(default)]
+    pub ca_certificate_path: Option<String>,
+    /// Send secrets over plain `http://` to a host that is not loopback.
+    #[serde(default)]
+    pub allow_insecure_http: bool,
+    /// curl-style `HOST:PORT:ADDRESS[,ADDRESS]` rules.
+    #[serde(default)]
+    pub resolve: Vec<String>,
     #[serde(default)]
     pub insecure_skip_tls_verify: bool,
     #[serde(default)]
