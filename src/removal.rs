@@ -45,6 +45,7 @@ pub fn refuse_self(provider_refuses: bool) -> Error {
     e
 }
 
+#[derive(Clone)]
 enum Step {
     /// To send: the user to remove.
     Send(Target),
@@ -55,6 +56,7 @@ enum Step {
 }
 
 /// Every input's users, in input order, before anything is sent.
+#[derive(Clone)]
 pub struct Plan {
     entries: Vec<(String, Step)>,
 }
@@ -125,7 +127,7 @@ impl Plan {
     }
 
     /// The dry run's report: what the real run would do, item by item.
-    pub fn dry_run(self) -> BulkReport {
+    pub fn dry_run(&self) -> BulkReport {
         let outcomes = self
             .to_send()
             .into_iter()
@@ -135,7 +137,7 @@ impl Plan {
                 (i, it)
             })
             .collect();
-        self.finish(outcomes, None)
+        self.clone().finish(outcomes, None)
     }
 
     /// The report: sent entries take their outcome from `sent` (missing ones were never sent:

@@ -30,7 +30,7 @@ impl CspClient {
     /// What `remove_users_with` would do, item by item (`wouldRemove`, `refused`, `failed`),
     /// removing nobody.
     pub async fn dry_run_remove_users(&self, refs: &[UserRef], options: &RemovalOptions) -> Result<BulkReport> {
-        Ok(self.removal_plan(refs, options).await?.dry_run())
+        Ok(self.plan_remove_users(refs, options).await?.dry_run())
     }
 
     /// Removes users in batches of 20, several batches at once; reports every input and user.
@@ -39,7 +39,7 @@ impl CspClient {
         if let Some(j) = &job {
             j.start("remove users", 0);
         }
-        let planning = self.removal_plan(refs, options);
+        let planning = self.plan_remove_users(refs, options);
         let plan = match &job {
             None => planning.await?,
             Some(j) => tokio::select! {
@@ -48,6 +48,13 @@ impl CspClient {
                 _ = j.cancelled() => return Ok(not_started(refs)),
             },
         };
+        self.remove_planned(plan, options).await
+    }
+
+    /// Carries out a plan made by `plan_remove_users` (after a front end showed it and asked):
+    /// exactly the users it names are sent, whatever changed since.
+    pub async fn remove_planned(&self, plan: Plan, options: &RemovalOptions) -> Result<BulkReport> {
+        let job = self.job.clone();
         if let Some(j) = &job {
             j.set_total(plan.len());
         }
@@ -92,7 +99,7 @@ impl CspClient {
     }
 
     /// Resolves every input to users, then applies the guard rails. Sends nothing that changes.
-    async fn removal_plan(&self, refs: &[UserRef], options: &RemovalOptions) -> Result<Plan> {
+    pub async fn plan_remove_users(&self, refs: &[UserRef], options: &RemovalOptions) -> Result<Plan> {
         if refs.is_empty() {
             return Err(Error::invalid("users", "must name at least one user"));
         }

@@ -27,7 +27,7 @@ impl VcdClient {
     /// removing nobody. The logged-in account is always `refused`: the server refuses it.
     pub async fn dry_run_remove_users(&self, refs: &[String], options: &RemovalOptions) -> Result<BulkReport> {
         let strict = RemovalOptions { allow_self: false, ..*options };
-        Ok(self.removal_plan(refs, &strict).await?.dry_run())
+        Ok(self.plan_remove_users(refs, &strict).await?.dry_run())
     }
 
     /// Removes users, several at once; reports every input and user.
@@ -36,7 +36,7 @@ impl VcdClient {
         if let Some(j) = &job {
             j.start("remove users", 0);
         }
-        let planning = self.removal_plan(refs, options);
+        let planning = self.plan_remove_users(refs, options);
         let plan = match &job {
             None => planning.await?,
             Some(j) => tokio::select! {
@@ -47,6 +47,13 @@ impl VcdClient {
                 }
             },
         };
+        self.remove_planned(plan).await
+    }
+
+    /// Carries out a plan made by `plan_remove_users` (after a front end showed it and asked):
+    /// exactly the users it names are sent, whatever changed since.
+    pub async fn remove_planned(&self, plan: Plan) -> Result<BulkReport> {
+        let job = self.job.clone();
         if let Some(j) = &job {
             j.set_total(plan.len());
         }
@@ -93,7 +100,7 @@ impl VcdClient {
     }
 
     /// Resolves every input to users and applies the guard rails. Changes nothing.
-    async fn removal_plan(&self, refs: &[String], options: &RemovalOptions) -> Result<Plan> {
+    pub async fn plan_remove_users(&self, refs: &[String], options: &RemovalOptions) -> Result<Plan> {
         if refs.is_empty() {
             return Err(Error::invalid("users", "must name at least one user"));
         }
