@@ -138,6 +138,7 @@ pub fn check_new_username(field: &str, username: &str) -> Result<()> {
 mod tests {
     use super::*;
 
+    #[derive(Debug)]
     struct U(&'static str, &'static str, &'static str, &'static str);
     impl Selectable for U {
         fn user_id(&self) -> &str {
