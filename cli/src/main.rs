@@ -44,6 +44,7 @@ struct Cli {
 }
 
 #[derive(Args)]
+#[command(next_help_heading = "Connection (CSP)")]
 struct ConnectionArgs {
     /// CSP server: host name or URL.
     #[arg(long, env = "VCS_SERVER", default_value = vcs_native::csp::DEFAULT_SERVER, global = true)]

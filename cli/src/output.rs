@@ -77,6 +77,8 @@ impl Output {
     }
 
     fn report_table(&self, r: &BulkReport) {
+        // Where every email is the username (as in CSP), one column says both.
+        let emails_differ = r.items.iter().filter_map(|i| i.target.as_ref()).any(|t| !t.email.is_empty() && !t.email.eq_ignore_ascii_case(&t.username));
         let rows: Vec<Vec<String>> = r
             .items
             .iter()
@@ -84,12 +86,23 @@ impl Output {
                 let t = item.target.clone().unwrap_or_default();
                 let note = match &item.error {
                     Some(e) => format!("{} [{}]", e.message, e.category),
+                    None if item.outcome == vcs_native::removal::OUTCOME_WOULD_REMOVE => String::new(),
                     None => item.message.clone().unwrap_or_default(),
                 };
-                vec![item.outcome.clone(), item.input.clone(), t.username, t.email, item.id.clone().unwrap_or(t.id), note]
+                let mut row = vec![item.outcome.clone(), item.input.clone(), t.username];
+                if emails_differ {
+                    row.push(t.email);
+                }
+                row.extend([item.id.clone().unwrap_or(t.id), note]);
+                row
             })
             .collect();
-        print!("{}", fitted_table(vec!["Outcome", "Input", "Username", "Email", "Id", "Note"], &rows, self.width));
+        let mut headers = vec!["Outcome", "Input", "Username"];
+        if emails_differ {
+            headers.push("Email");
+        }
+        headers.extend(["Id", "Note"]);
+        print!("{}", fitted_table(headers, &rows, self.width));
     }
 
     pub fn dry_run(&self, action: &str, plan: &[Value]) {
@@ -184,26 +197,23 @@ pub fn table(headers: Vec<&str>, rows: &[Vec<String>]) -> String {
     fitted_table(headers, rows, None)
 }
 
-/// Narrowest a truncated column gets: room for a few characters and the ellipsis.
-const MIN_COLUMN: usize = 6;
+/// Narrowest a truncated column gets; a column narrower than this is never cut.
+const MIN_COLUMN: usize = 12;
 
 /// Column widths that fit `max` columns: the widest column is cut first, a little at a time, so
-/// the cut spreads over the wide columns and narrow ones stay whole.
+/// the cut spreads over the wide columns and narrow ones stay whole. Where even that does not
+/// fit, the table is left wider than `max`.
 fn fit_widths(widths: &mut [usize], max: usize) {
     let gaps = 2 * widths.len().saturating_sub(1);
+    let floor: Vec<usize> = widths.iter().map(|w| (*w).min(MIN_COLUMN)).collect();
     loop {
         let total: usize = widths.iter().sum::<usize>() + gaps;
         if total <= max {
             return;
         }
-        let mut order: Vec<usize> = (0..widths.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(widths[i]));
-        let widest = order[0];
-        if widths[widest] <= MIN_COLUMN {
-            return;
-        }
-        let next = order.get(1).map_or(0, |&i| widths[i]);
-        let step = (widths[widest] - next.max(MIN_COLUMN)).max(1).min(total - max);
+        let Some(widest) = (0..widths.len()).filter(|&i| widths[i] > floor[i]).max_by_key(|&i| widths[i]) else { return };
+        let next = (0..widths.len()).filter(|&i| i != widest).map(|i| widths[i]).max().unwrap_or(0);
+        let step = (widths[widest] - next.max(floor[widest])).max(1).min(total - max).min(widths[widest] - floor[widest]);
         widths[widest] -= step;
     }
 }

@@ -10,6 +10,7 @@ use vcs_native::removal::RemovalOptions;
 use vcs_native::Error;
 
 #[derive(Args)]
+#[command(next_help_heading = "Connection (Cloud Director)")]
 pub struct VcdArgs {
     /// Cloud Director address.
     #[arg(long, env = "VCD_SERVER", global = true)]
