@@ -9,12 +9,13 @@ mod vcd;
 
 use clap::{Args, Parser, Subcommand};
 use output::Output;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::process::ExitCode;
 use std::time::Duration;
 use vcs_native::csp::request::*;
 use vcs_native::removal::RemovalOptions;
-use vcs_native::{ConnectOptions, Credentials, CspClient, Error, ErrorCategory};
+use vcs_native::csp::model::InvitationStatus;
+use vcs_native::{BulkItem, BulkReport, ConnectOptions, Credentials, CspClient, Error, ErrorCategory, Target};
 
 /// How users are named, in every command that takes users (list --name, remove, vcd set).
 pub(crate) const SELECTORS: &str = "A user is named by its id, its username, its email, its full name, or a wildcard pattern \
@@ -327,7 +328,7 @@ where
     let plan = plan.await?;
     let preview = plan.dry_run();
     if dry_run {
-        out.dry_run_report(&preview, "remove");
+        out.dry_run_report(&preview, "remove", "user");
         return Ok(Outcome::of(&preview));
     }
     if !confirm::removal(&preview, yes, place)? {
@@ -400,17 +401,23 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
             let service_roles = service_roles.iter().enumerate().map(|(i, s)| service_role_spec(i, s)).collect::<Result<Vec<_>, _>>()?;
             let request = InvitationRequest { emails, organization_roles: org_roles, service_roles, skip_notify };
             if dry_run {
-                let plan: Vec<Value> = request
+                let roles = json!({"organizationRoles": request.organization_roles, "serviceRoles": request.service_roles.iter().map(|s| json!({"service": s.service, "roles": s.roles})).collect::<Vec<_>>()});
+                let items = request
                     .emails
                     .iter()
                     .enumerate()
                     .map(|(i, e)| match check_email(&format!("emails[{i}]"), e) {
-                        Ok(()) => json!({"input": e, "wouldInvite": true, "organizationRoles": request.organization_roles, "serviceRoles": request.service_roles.iter().map(|s| json!({"service": s.service, "roles": s.roles})).collect::<Vec<_>>()}),
-                        Err(err) => json!({"input": e, "error": err}),
+                        Ok(()) => {
+                            let mut it = BulkItem::success(e, "wouldInvite", None);
+                            it.result = Some(roles.clone());
+                            it
+                        }
+                        Err(err) => BulkItem::failure(e, None, err),
                     })
                     .collect();
-                out.dry_run("invite", &plan);
-                Outcome::Done
+                let r = BulkReport::from_items(items);
+                out.dry_run_report(&r, "invite", "address");
+                Outcome::of(&r)
             } else {
                 out.progress(&format!("inviting {}", output::plural(request.emails.len(), "address")));
                 report(client.invite(&request).await?)
@@ -418,10 +425,28 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
         }
         Command::Invitation { action: InvitationAction::Remove { ids, dry_run }, .. } => {
             if dry_run {
-                let found = client.invitations(&InvitationQuery { id: ids.clone(), ..Default::default() }).await?;
-                let plan: Vec<Value> = found.iter().map(|i| json!({"input": i.id, "wouldRevoke": i.email, "status": i.status})).collect();
-                out.dry_run("revoke", &plan);
-                Outcome::Done
+                let mut items = Vec::new();
+                for id in &ids {
+                    let found = client.invitations(&InvitationQuery { id: vec![id.clone()], ..Default::default() }).await;
+                    items.push(match found.map(|mut v| v.pop()) {
+                        Ok(Some(inv)) => {
+                            let target = Target { id: inv.id.clone(), email: inv.email.clone(), ..Default::default() };
+                            if inv.status == InvitationStatus::Available {
+                                BulkItem::success(id, "wouldRevoke", Some(inv.id)).with_target(target)
+                            } else {
+                                let e = Error::new(ErrorCategory::Conflict, format!("the invitation is {:?}, not pending", inv.status));
+                                let mut it = BulkItem::failure(id, Some(inv.id), e).with_target(target);
+                                it.outcome = vcs_native::removal::OUTCOME_REFUSED.into();
+                                it
+                            }
+                        }
+                        Ok(None) => BulkItem::failure(id, None, Error::new(ErrorCategory::NotFound, "no such invitation")),
+                        Err(e) => BulkItem::failure(id, None, e),
+                    });
+                }
+                let r = BulkReport::from_items(items);
+                out.dry_run_report(&r, "revoke", "invitation");
+                Outcome::of(&r)
             } else {
                 out.progress(&format!("revoking {}", output::plural(ids.len(), "invitation")));
                 report(client.revoke_invitations(&ids).await?)

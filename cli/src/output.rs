@@ -63,16 +63,16 @@ impl Output {
     }
 
     /// A dry run's report: the same JSON as the real run, or on a terminal who would be affected.
-    pub fn dry_run_report(&self, r: &BulkReport, verb: &str) {
+    pub fn dry_run_report(&self, r: &BulkReport, verb: &str, noun: &str) {
         if self.json {
             return Self::print_json(r);
         }
         let would = r.items.iter().filter(|i| i.ok).count();
-        println!("Dry run: would {verb} {}; nothing was changed.", plural(would, "user"));
+        println!("Dry run: would {verb} {}; nothing was changed.", plural(would, noun));
         self.report_table(r);
         let failing = r.failed + r.unknown;
         if failing > 0 {
-            eprintln!("{} would not be {verb}d (see the table)", plural(failing, "item"));
+            eprintln!("{} would fail (see the table)", plural(failing, "item"));
         }
     }
 
@@ -103,15 +103,6 @@ impl Output {
         }
         headers.extend(["Id", "Note"]);
         print!("{}", fitted_table(headers, &rows, self.width));
-    }
-
-    pub fn dry_run(&self, action: &str, plan: &[Value]) {
-        if self.json {
-            return Self::print_json(&serde_json::json!({"dryRun": true, "action": action, "items": plan}));
-        }
-        for p in plan {
-            println!("dry run: would {action} {}", serde_json::to_string(p).unwrap_or_default());
-        }
     }
 
     /// A progress bar on stderr for long work, when stderr is a terminal.

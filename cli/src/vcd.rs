@@ -3,11 +3,11 @@
 use crate::output::Output;
 use crate::Outcome;
 use clap::{Args, Subcommand};
-use serde_json::{json, Value};
+use serde_json::json;
 use vcs_native::vcd::request::*;
 use vcs_native::vcd::{VcdClient, VcdConnectOptions, VcdCredentials};
 use vcs_native::removal::RemovalOptions;
-use vcs_native::Error;
+use vcs_native::{BulkItem, BulkReport, Error, Target};
 
 #[derive(Args)]
 #[command(next_help_heading = "Connection (Cloud Director)")]
@@ -289,16 +289,24 @@ pub async fn run(args: &VcdArgs, action: VcdAction, out: &Output) -> Result<Outc
                 (None, None) => return Err(Error::invalid("username", "give a username, or --csv FILE")),
             };
             if dry_run {
-                let plan: Vec<Value> = users
+                let items = users
                     .iter()
                     .enumerate()
-                    .map(|(i, u)| match u.to_body(&format!("users[{i}]")) {
-                        Ok(_) => json!({"input": u.username, "wouldCreate": true, "roles": u.roles}),
-                        Err(e) => json!({"input": u.username, "error": e}),
+                    .map(|(i, u)| {
+                        let target = Target { username: u.username.clone(), ..Default::default() };
+                        match u.to_body(&format!("users[{i}]")) {
+                            Ok(_) => {
+                                let mut it = BulkItem::success(u.username.clone(), "wouldCreate", None).with_target(target);
+                                it.result = Some(json!({"roles": u.roles}));
+                                it
+                            }
+                            Err(e) => BulkItem::failure(u.username.clone(), None, e).with_target(target),
+                        }
                     })
                     .collect();
-                out.dry_run("create", &plan);
-                Outcome::Done
+                let r = BulkReport::from_items(items);
+                out.dry_run_report(&r, "create", "user");
+                Outcome::of(&r)
             } else {
                 out.progress(&format!("creating {}", crate::output::plural(users.len(), "user")));
                 crate::report(out, client.new_users(&users).await?)
@@ -325,7 +333,7 @@ pub async fn run(args: &VcdArgs, action: VcdAction, out: &Output) -> Result<Outc
             if dry_run {
                 // The server's own refusals (the logged-in account) show whatever --allow-self says.
                 let r = client.dry_run_remove_users(&users, &options).await?;
-                out.dry_run_report(&r, "remove");
+                out.dry_run_report(&r, "remove", "user");
                 Outcome::of(&r)
             } else {
                 let plan = client.plan_remove_users(&users, &options);

@@ -238,3 +238,33 @@ fn help_describes_every_option_and_keeps_providers_apart() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_dry_run_prints_the_report_shape_and_exits_13_when_an_item_would_fail() {
+    let emu = vcs_emulator::start(vcs_emulator::Config::ephemeral(10)).await.unwrap();
+    let before = emu.world().invitations.len();
+    let o = run(vcs(&emu, &["invitation", "new", "ok@dry.example", "not-an-email", "--org-role", "org_member", "--dry-run"])).await;
+    assert_eq!(o.status.code(), Some(13), "{}", err(&o));
+    let r = json(&o);
+    assert_eq!((r["succeeded"].as_u64(), r["failed"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(r["items"][0]["outcome"], "wouldInvite");
+    assert_eq!(r["items"][1]["error"]["field"], "emails[1]");
+    assert_eq!(emu.world().invitations.len(), before);
+
+    let pending = emu.world().invitations.iter().find(|i| i.status == vcs_emulator::world::InvitationStatus::Available).unwrap().clone();
+    let o = run(vcs(&emu, &["invitation", "remove", &pending.id, "no-such-invitation", "--dry-run"])).await;
+    assert_eq!(o.status.code(), Some(13), "{}", err(&o));
+    let r = json(&o);
+    assert_eq!(r["items"][0]["outcome"], "wouldRevoke");
+    assert_eq!(r["items"][0]["target"]["email"], pending.username.as_str());
+    assert_eq!(r["items"][1]["error"]["category"], "notFound");
+    let o = run(vcs(&emu, &["invitation", "remove", &pending.id, "--dry-run"])).await;
+    assert_eq!(o.status.code(), Some(0));
+
+    let o = run(vcd(&emu, &["user", "new", "dry.user", "--role", "vApp User", "--password", "dry-pass-1", "--dry-run"])).await;
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let r = json(&o);
+    assert_eq!(r["items"][0]["outcome"], "wouldCreate");
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("dry-pass-1"), "no password in the report");
+    assert!(!emu.world().vcd.users.iter().any(|u| u.username == "dry.user"));
+}
