@@ -197,9 +197,15 @@ enum VcsStatus vcs_get_users(const struct VcsConnection *conn,
                              char **out_json);
 
 /**
- * Removes users (`Remove-VcsUser`). `request_json`: `{"users": [...], "notifyUsers": false}`;
- * each user an id, a username or email, a wildcard pattern, or a user object. Answer: the
- * per-item report `{"succeeded", "failed", "items": [...]}`; `VCS_PARTIAL_FAILURE` if any failed.
+ * Removes users (`Remove-VcsUser`). `request_json`: `{"users": [...], "notifyUsers": false,
+ * "allowSelf": false, "dryRun": false}`; each user an id, a username, an email, a full name, a
+ * wildcard pattern (matched against username, email and full name), or a user object. The
+ * caller's own membership and the organization's last `org_owner` are refused unless
+ * `allowSelf` is true. Answer: the per-item report `{"succeeded", "failed", "items": [{"input",
+ * "target": {"id", "username", "email", "name"}, "outcome", "error"}]}`, outcome `removed`,
+ * `duplicate`, `refused`, `failed`, `unknown` or `notStarted`; with `dryRun` nothing is removed
+ * and the outcomes are `wouldRemove`, `refused` or `failed`. `VCS_PARTIAL_FAILURE` if any item
+ * failed or would fail.
  *
  * # Safety
  * As for `vcs_get_organization_roles`.
@@ -321,7 +327,8 @@ enum VcsStatus vcd_get_users(const struct VcdConnection *conn,
                              char **out_json);
 
 /**
- * One user by URN (`Get-VcdUser -Id`). `user_id`: `urn:vcloud:user:...`. Answer: the user.
+ * One user (`Get-VcdUser -Id`). `user_id`: a URN `urn:vcloud:user:...`, or a username, email,
+ * full name or pattern that names exactly one user. Answer: the user.
  *
  * # Safety
  * `user_id` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.
@@ -344,7 +351,8 @@ enum VcsStatus vcd_new_user(const struct VcdConnection *conn,
 /**
  * Changes a user (`Set-VcdUser`). `request_json`: `{"id": "urn:vcloud:user:...", "fullName",
  * "email", "description", "enabled", "roles", "password", "storedVmQuota", "deployedVmQuota"}`;
- * absent fields stay. Answer: the user as it is now.
+ * absent fields stay; `id` is a URN, or a username, email, full name or pattern naming exactly
+ * one user. Answer: the user as it is now.
  *
  * # Safety
  * `request_json` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.
@@ -354,8 +362,12 @@ enum VcsStatus vcd_set_user(const struct VcdConnection *conn,
                             char **out_json);
 
 /**
- * Removes users (`Remove-VcdUser`). `request_json`: `{"users": [...]}`: URNs, usernames,
- * patterns or user objects. Answer: the per-item report; `VCS_PARTIAL_FAILURE` if any failed.
+ * Removes users (`Remove-VcdUser`). `request_json`: `{"users": [...], "allowSelf": false,
+ * "dryRun": false}`: URNs, usernames, emails, full names, patterns (matched against username,
+ * email and full name) or user objects. The logged-in account is refused unless `allowSelf` (the
+ * server refuses it too). Answer: the per-item report, each item naming its `target`;
+ * with `dryRun` nothing is removed and the outcomes are `wouldRemove`, `refused` or `failed`.
+ * `VCS_PARTIAL_FAILURE` if any item failed or would fail.
  *
  * # Safety
  * `request_json` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.

@@ -11,11 +11,11 @@ fn have(tool: &str) -> bool {
     Command::new(tool).arg("--version").output().is_ok_and(|o| o.status.success())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn csharp_host_scenario_passes() {
+/// The host compiled into a fresh directory beside the native library; `None` without mono.
+fn build_host() -> Option<(tempfile::TempDir, std::path::PathBuf)> {
     if !have("mcs") || !have("mono") {
         println!("skipped: mono / mcs not found (.ci/run installs mono-mcs and mono-runtime)");
-        return;
+        return None;
     }
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
@@ -29,7 +29,12 @@ async fn csharp_host_scenario_passes() {
     assert!(out.status.success(), "mcs failed:\n{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let lib_dir = std::env::current_exe().unwrap().parent().unwrap().to_path_buf();
     std::fs::copy(lib_dir.join("libvcs_native.so"), dir.path().join("libvcs_native.so")).unwrap();
+    Some((dir, exe))
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csharp_host_scenario_passes() {
+    let Some((dir, exe)) = build_host() else { return };
     let emu = common::emulator(20).await;
     let mut cmd = Command::new("mono");
     let i = emu.connection_info();
@@ -42,4 +47,16 @@ async fn csharp_host_scenario_passes() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("checks passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn csharp_host_given_wrong_arguments_prints_its_usage_and_exits_2() {
+    let Some((dir, exe)) = build_host() else { return };
+    for args in [vec![], vec!["http://127.0.0.1:9", "token"], vec!["a", "b", "c", "d", "e", "f"]] {
+        let out = Command::new("mono").arg(&exe).args(&args).current_dir(dir.path()).env_remove("LD_LIBRARY_PATH").output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("usage: mono host.exe URL API_TOKEN VCD_ORG VCD_USER VCD_PASSWORD"), "{stderr}");
+        assert!(!stderr.contains("Exception"), "{stderr}");
+    }
 }

@@ -202,9 +202,12 @@ async fn updates_and_removes_users() {
     assert_eq!(report.succeeded, 3);
     assert_eq!(report.failed, 2);
     assert!(c.users(&VcdUserQuery { name: vec!["to.*".into()], ..Default::default() }).await.unwrap().is_empty());
-    // The logged-in account cannot remove itself.
+    // The logged-in account cannot remove itself: refused first, and by the server when sent.
     let me = c.info().user_id;
-    let r = c.remove_users(&[me]).await.unwrap();
+    let r = c.remove_users(&[me.clone()]).await.unwrap();
+    assert_eq!(r.items[0].outcome, "refused");
+    let options = vcs_native::removal::RemovalOptions { allow_self: true, notify_users: false };
+    let r = c.remove_users_with(&[me], &options).await.unwrap();
     assert_eq!(r.items[0].error.as_ref().unwrap().http_status, Some(400));
 }
 

@@ -23,6 +23,21 @@ pub struct NetworkArgs {
     verbose: bool,
 }
 
+/// TLS and time limits, for CSP and Cloud Director alike.
+#[derive(Args)]
+#[command(next_help_heading = "Network (CSP and Cloud Director)")]
+pub struct TransportArgs {
+    /// PEM file of a CA certificate to trust besides the public roots (a regular file under 1 MiB).
+    #[arg(long, env = "VCS_CA_CERTIFICATE", global = true)]
+    ca_certificate: Option<std::path::PathBuf>,
+    /// Turn TLS certificate verification off. Only for test servers.
+    #[arg(long, global = true)]
+    insecure_skip_tls_verify: bool,
+    /// Seconds per request, and for the whole connect (retries included).
+    #[arg(long, default_value_t = 30.0, global = true)]
+    timeout: f64,
+}
+
 #[derive(Subcommand)]
 pub enum ConnectionAction {
     /// Connect and show who and where this connection is.
@@ -51,7 +66,7 @@ pub struct TransportSettings {
     pub timeout: Duration,
 }
 
-pub fn transport(c: &crate::ConnectionArgs, net: &NetworkArgs) -> Result<TransportSettings, Error> {
+pub fn transport(c: &TransportArgs, net: &NetworkArgs) -> Result<TransportSettings, Error> {
     let ca_certificate_pem = match &c.ca_certificate {
         Some(path) => Some(vcs_native::connect::read_ca_certificate("--ca-certificate", path)?),
         None => None,

@@ -2,6 +2,7 @@
 //! library calls, tables or JSON out. Exit codes are the library's status numbers
 //! (0 ok, 1 invalid argument, 2 authentication, ... 13 some items of a bulk call failed).
 
+mod confirm;
 mod connection;
 mod output;
 mod tour;
@@ -9,26 +10,46 @@ mod vcd;
 
 use clap::{Args, Parser, Subcommand};
 use output::Output;
-use serde_json::{json, Value};
+use serde_json::json;
 use std::process::ExitCode;
 use vcs_native::csp::request::*;
-use vcs_native::{ConnectOptions, Credentials, CspClient, Error, ErrorCategory};
+use vcs_native::removal::RemovalOptions;
+use vcs_native::csp::model::InvitationStatus;
+use vcs_native::{BulkItem, BulkReport, ConnectOptions, Credentials, CspClient, Error, ErrorCategory, Target};
+
+/// How users are named, in every command that takes users (list --name, remove, vcd set).
+pub(crate) const SELECTORS: &str = "A user is named by its id, its username, its email, its full name, or a wildcard pattern \
+(*, ?, [a-z]; case-insensitive) matched against the username, the email and the full name: the same rule in list, \
+set and remove, for CSP and Cloud Director.";
+
+const EXIT_CODES: &str = "Exit codes:
+  0   success
+  1   invalid argument or usage (also: a removal with no terminal to ask on and no --yes)
+  2   authentication        3   permission          4   not found
+  5   conflict              6   rate limited        7   server error
+  8   network               9   timeout             10  protocol (answer not understood)
+  11  internal error
+  13  some items of a bulk command failed, or would fail in a --dry-run (the report says which)";
 
 #[derive(Parser)]
-#[command(name = "vcs", version, about = "User management for VMware Cloud Services Platform organizations")]
+#[command(name = "vcs", version, about = "User management for VMware Cloud Services Platform organizations", after_help = EXIT_CODES)]
 struct Cli {
     #[command(flatten)]
-    connection: ConnectionArgs,
+    transport: connection::TransportArgs,
     #[command(flatten)]
     network: connection::NetworkArgs,
     /// Print JSON (the default when stdout is not a terminal).
     #[arg(long, global = true)]
     json: bool,
+    /// Show tables in full; by default they are fitted to the terminal's width.
+    #[arg(long, global = true)]
+    wide: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Args)]
+#[command(next_help_heading = "Connection (CSP)")]
 struct ConnectionArgs {
     /// CSP server: host name, HOST:PORT (https assumed) or URL [default: console.cloud.vmware.com].
     #[arg(long, env = "VCS_SERVER", global = true)]
@@ -39,19 +60,12 @@ struct ConnectionArgs {
     /// OAuth app id (server-to-server app), with --app-secret and --org-id.
     #[arg(long, env = "VCS_APP_ID", global = true)]
     app_id: Option<String>,
+    /// OAuth app secret, with --app-id. Prefer the environment variable.
     #[arg(long, env = "VCS_APP_SECRET", hide_env_values = true, global = true)]
     app_secret: Option<String>,
+    /// Organization id, with --app-id.
     #[arg(long, env = "VCS_ORG_ID", global = true)]
     org_id: Option<String>,
-    /// PEM file of a CA certificate to trust besides the public roots.
-    #[arg(long, env = "VCS_CA_CERTIFICATE", global = true)]
-    ca_certificate: Option<std::path::PathBuf>,
-    /// Turn TLS certificate verification off. Only for test servers.
-    #[arg(long, global = true)]
-    insecure_skip_tls_verify: bool,
-    /// Seconds per request, and for the whole connect (retries included).
-    #[arg(long, default_value_t = 30.0, global = true)]
-    timeout: f64,
 }
 
 #[derive(Subcommand)]
@@ -59,34 +73,51 @@ enum Command {
     /// Start the bundled emulator and walk the whole life cycle against it.
     Tour,
     /// Connect, show the connection, and with --save keep the API token for later commands (Connect-Vcs).
-    Connect(connection::ConnectArgs),
+    Connect {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        args: connection::ConnectArgs,
+    },
     /// This connection, and the saved API tokens.
     Connection {
+        #[command(flatten)]
+        connection: ConnectionArgs,
         #[command(subcommand)]
         action: connection::ConnectionAction,
     },
     /// Users (Get-VcsUser, Remove-VcsUser).
     User {
+        #[command(flatten)]
+        connection: ConnectionArgs,
         #[command(subcommand)]
         action: UserAction,
     },
     /// Invitations (Get-VcsUserInvitation, New-VcsUserInvitation, Remove-VcsUserInvitation).
     Invitation {
+        #[command(flatten)]
+        connection: ConnectionArgs,
         #[command(subcommand)]
         action: InvitationAction,
     },
     /// Organization roles (Get-VcsOrganizationRole).
     Role {
+        #[command(flatten)]
+        connection: ConnectionArgs,
         #[command(subcommand)]
         action: RoleAction,
     },
     /// Services (Get-VcsService).
     Service {
+        #[command(flatten)]
+        connection: ConnectionArgs,
         #[command(subcommand)]
         action: ServiceAction,
     },
     /// Service roles (Get-VcsServiceRole).
     ServiceRole {
+        #[command(flatten)]
+        connection: ConnectionArgs,
         #[command(subcommand)]
         action: ServiceRoleAction,
     },
@@ -101,33 +132,48 @@ enum Command {
 
 #[derive(Subcommand)]
 enum UserAction {
-    /// List users, every page; patterns take PowerShell wildcards (*, ?, [a-z]).
+    /// List users, every page.
+    #[command(after_help = SELECTORS)]
     List {
+        /// Only users this names (id, username, email, full name or pattern); repeat for more.
         #[arg(long)]
         name: Vec<String>,
+        /// Only users whose email matches this pattern; repeat for more.
         #[arg(long)]
         email: Vec<String>,
+        /// Only the user with this id; repeat for more.
         #[arg(long)]
         id: Vec<String>,
     },
-    /// Remove users given by id, username, email or pattern.
+    /// Remove users: shows who, asks on a terminal, reports each user.
+    #[command(after_help = SELECTORS)]
     Remove {
+        /// Users to remove: ids, usernames, emails, full names or patterns.
         #[arg(required = true)]
         users: Vec<String>,
-        /// Show who would be removed; remove nobody.
+        /// Show who would be removed; remove nobody (exit 13 if any item would fail).
         #[arg(long)]
         dry_run: bool,
         /// Tell the removed users by email.
         #[arg(long)]
         notify: bool,
+        /// Do not ask; needed when there is no terminal to ask on.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Allow removing your own membership and the organization's last org_owner.
+        #[arg(long)]
+        allow_self: bool,
     },
 }
 
 #[derive(Subcommand)]
 enum InvitationAction {
+    /// List invitations.
     List {
+        /// Only invitations to emails matching this pattern; repeat for more.
         #[arg(long)]
         name: Vec<String>,
+        /// Only the invitation with this id; repeat for more.
         #[arg(long)]
         id: Vec<String>,
         /// Available, Redeemed, Revoked or Unknown.
@@ -147,13 +193,16 @@ enum InvitationAction {
         /// Do not send the invitation emails.
         #[arg(long)]
         skip_notify: bool,
+        /// Check the addresses and show what would be sent; invite nobody.
         #[arg(long)]
         dry_run: bool,
     },
     /// Revoke pending invitations by id.
     Remove {
+        /// Invitation ids.
         #[arg(required = true)]
         ids: Vec<String>,
+        /// Show what would be revoked; revoke nothing.
         #[arg(long)]
         dry_run: bool,
     },
@@ -161,9 +210,12 @@ enum InvitationAction {
 
 #[derive(Subcommand)]
 enum RoleAction {
+    /// List organization roles.
     List {
+        /// Only roles whose name matches this pattern; repeat for more.
         #[arg(long)]
         name: Vec<String>,
+        /// Only the role with this id; repeat for more.
         #[arg(long)]
         id: Vec<String>,
         /// Only the roles these users hold.
@@ -174,9 +226,12 @@ enum RoleAction {
 
 #[derive(Subcommand)]
 enum ServiceAction {
+    /// List services.
     List {
+        /// Only services whose name matches this pattern; repeat for more.
         #[arg(long)]
         name: Vec<String>,
+        /// Only the service with this id; repeat for more.
         #[arg(long)]
         id: Vec<String>,
     },
@@ -184,9 +239,12 @@ enum ServiceAction {
 
 #[derive(Subcommand)]
 enum ServiceRoleAction {
+    /// List service roles.
     List {
+        /// Only roles whose name matches this pattern; repeat for more.
         #[arg(long)]
         name: Vec<String>,
+        /// Only the role with this id; repeat for more.
         #[arg(long)]
         id: Vec<String>,
         /// Only the roles of these services (name, id or pattern).
@@ -196,7 +254,7 @@ enum ServiceRoleAction {
 }
 
 impl ConnectionArgs {
-    fn options(&self, net: &connection::NetworkArgs) -> Result<ConnectOptions, Error> {
+    fn options(&self, transport: &connection::TransportArgs, net: &connection::NetworkArgs) -> Result<ConnectOptions, Error> {
         let server = connection::server(self)?;
         let credentials = match (&self.api_token, &self.app_id) {
             (Some(_), Some(_)) => return Err(Error::invalid("--api-token", "give either --api-token or --app-id, not both")),
@@ -208,7 +266,7 @@ impl ConnectionArgs {
             },
             (None, None) => connection::saved_credentials(&server)?,
         };
-        let settings = connection::transport(self, net)?;
+        let settings = connection::transport(transport, net)?;
         let mut o = ConnectOptions::new(server, credentials);
         o.tls = settings.tls;
         o.network = settings.network;
@@ -233,27 +291,78 @@ pub(crate) enum Outcome {
     Partial,
 }
 
+impl Outcome {
+    /// Some items failing (or, in a dry run, would fail) makes the command's outcome partial.
+    pub(crate) fn of(r: &vcs_native::BulkReport) -> Outcome {
+        if r.all_ok() {
+            Outcome::Done
+        } else {
+            Outcome::Partial
+        }
+    }
+}
+
 /// Prints a bulk report; some items failing makes the command's outcome partial.
 pub(crate) fn report(out: &Output, r: vcs_native::BulkReport) -> Outcome {
     out.report(&r);
-    if r.all_ok() {
-        Outcome::Done
-    } else {
-        Outcome::Partial
+    Outcome::of(&r)
+}
+
+/// A removal run from the shell: a dry run prints the plan; a real run shows who, asks (unless
+/// `--yes`), then removes exactly the users shown.
+pub(crate) async fn remove<P, R>(out: &Output, dry_run: bool, yes: bool, place: &str, plan: P, carry_out: impl FnOnce(vcs_native::removal::Plan) -> R) -> Result<Outcome, Error>
+where
+    P: std::future::Future<Output = Result<vcs_native::removal::Plan, Error>>,
+    R: std::future::Future<Output = Result<vcs_native::BulkReport, Error>>,
+{
+    let plan = plan.await?;
+    let preview = plan.dry_run();
+    if dry_run {
+        out.dry_run_report(&preview, "remove", "user");
+        return Ok(Outcome::of(&preview));
+    }
+    if !confirm::removal(&preview, yes, place)? {
+        eprintln!("Nothing was removed.");
+        return Ok(Outcome::Done);
+    }
+    let to_remove = preview.items.iter().filter(|i| i.ok).count();
+    out.progress(&format!("removing {}", output::plural(to_remove, "user")));
+    Ok(report(out, carry_out(plan).await?))
+}
+
+impl Command {
+    fn connection(&self) -> Option<&ConnectionArgs> {
+        match self {
+            Command::Tour | Command::Vcd { .. } => None,
+            Command::Connect { connection, .. }
+            | Command::Connection { connection, .. }
+            | Command::User { connection, .. }
+            | Command::Invitation { connection, .. }
+            | Command::Role { connection, .. }
+            | Command::Service { connection, .. }
+            | Command::ServiceRole { connection, .. } => Some(connection),
+        }
     }
 }
 
 async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
     let command = match cli.command {
         Command::Tour => return tour::run().await.map(|_| Outcome::Done),
-        Command::Vcd { args, action } => return vcd::run(&args, action, connection::transport(&cli.connection, &cli.network)?, out).await,
-        Command::Connection { action: action @ (connection::ConnectionAction::List | connection::ConnectionAction::Forget { .. }) } => {
+        Command::Vcd { args, action } => return vcd::run(&args, action, connection::transport(&cli.transport, &cli.network)?, out).await,
+        Command::Connection {
+            connection: csp,
+            action: action @ (connection::ConnectionAction::List | connection::ConnectionAction::Forget { .. }),
+        } => {
             let json = cli.json || !std::io::IsTerminal::is_terminal(&std::io::stdout());
-            return connection::run_store(&action, &cli.connection, json, out);
+            return connection::run_store(&action, &csp, json, out);
         }
         other => other,
     };
-    let options = cli.connection.options(&cli.network)?;
+    if let Command::User { action: UserAction::Remove { dry_run: false, yes, .. }, .. } = &command {
+        confirm::require_yes_without_terminal(*yes)?;
+    }
+    let csp = command.connection().expect("every other command connects to CSP");
+    let options = csp.options(&cli.transport, &cli.network)?;
     let (server, credentials) = (options.server.clone(), options.credentials.clone());
     let client = CspClient::connect(options).await?;
     let client = match out.progress_bar() {
@@ -263,12 +372,12 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
     let report = |r: vcs_native::BulkReport| report(out, r);
     Ok(match command {
         Command::Tour | Command::Vcd { .. } => unreachable!("handled above"),
-        Command::Connection { action: connection::ConnectionAction::Info } => {
+        Command::Connection { action: connection::ConnectionAction::Info, .. } => {
             out.object(&serde_json::to_value(client.info().await).unwrap_or_default());
             Outcome::Done
         }
         Command::Connection { .. } => unreachable!("handled above"),
-        Command::Connect(args) => {
+        Command::Connect { args, .. } => {
             let saved = connection::after_connect(&args, &server, &credentials)?;
             let mut info = serde_json::to_value(client.info().await).unwrap_or_default();
             if let Some(location) = saved {
@@ -277,30 +386,20 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
             out.object(&info);
             Outcome::Done
         }
-        Command::User { action: UserAction::List { name, email, id } } => {
+        Command::User { action: UserAction::List { name, email, id }, .. } => {
             let users = client.users(&UserQuery { name, email, id }).await?;
             out.list(&users, &[("Name", "name"), ("Username", "username"), ("Email", "email"), ("Id", "id")]);
             Outcome::Done
         }
-        Command::User { action: UserAction::Remove { users, dry_run, notify } } => {
+        Command::User { action: UserAction::Remove { users, dry_run, notify, yes, allow_self }, .. } => {
             let refs: Vec<UserRef> = users.iter().map(|u| UserRef::parse(u)).collect();
-            if dry_run {
-                let resolved = client.resolve_users(&refs).await?;
-                let plan: Vec<Value> = resolved
-                    .into_iter()
-                    .map(|(input, r)| match r {
-                        Ok(ids) => json!({"input": input, "wouldRemove": ids}),
-                        Err(e) => json!({"input": input, "error": e}),
-                    })
-                    .collect();
-                out.dry_run("remove", &plan);
-                Outcome::Done
-            } else {
-                out.progress(&format!("removing {} user(s)", refs.len()));
-                report(client.remove_users(&refs, notify).await?)
-            }
+            let options = RemovalOptions { notify_users: notify, allow_self };
+            let info = client.info().await;
+            let place = format!("{} ({})", info.org_name, info.org_id);
+            let plan = client.plan_remove_users(&refs, &options);
+            remove(out, dry_run, yes, &place, plan, |plan| client.remove_planned(plan, &options)).await?
         }
-        Command::Invitation { action: InvitationAction::List { name, id, status } } => {
+        Command::Invitation { action: InvitationAction::List { name, id, status }, .. } => {
             let inv = client.invitations(&InvitationQuery { name, id, status }).await?;
             out.list(
                 &inv,
@@ -308,48 +407,72 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
             );
             Outcome::Done
         }
-        Command::Invitation { action: InvitationAction::New { emails, org_roles, service_roles, skip_notify, dry_run } } => {
+        Command::Invitation { action: InvitationAction::New { emails, org_roles, service_roles, skip_notify, dry_run }, .. } => {
             let service_roles = service_roles.iter().enumerate().map(|(i, s)| service_role_spec(i, s)).collect::<Result<Vec<_>, _>>()?;
             let request = InvitationRequest { emails, organization_roles: org_roles, service_roles, skip_notify };
             if dry_run {
-                let plan: Vec<Value> = request
+                let roles = json!({"organizationRoles": request.organization_roles, "serviceRoles": request.service_roles.iter().map(|s| json!({"service": s.service, "roles": s.roles})).collect::<Vec<_>>()});
+                let items = request
                     .emails
                     .iter()
                     .enumerate()
                     .map(|(i, e)| match check_email(&format!("emails[{i}]"), e) {
-                        Ok(()) => json!({"input": e, "wouldInvite": true, "organizationRoles": request.organization_roles, "serviceRoles": request.service_roles.iter().map(|s| json!({"service": s.service, "roles": s.roles})).collect::<Vec<_>>()}),
-                        Err(err) => json!({"input": e, "error": err}),
+                        Ok(()) => {
+                            let mut it = BulkItem::success(e, "wouldInvite", None);
+                            it.result = Some(roles.clone());
+                            it
+                        }
+                        Err(err) => BulkItem::failure(e, None, err),
                     })
                     .collect();
-                out.dry_run("invite", &plan);
-                Outcome::Done
+                let r = BulkReport::from_items(items);
+                out.dry_run_report(&r, "invite", "address");
+                Outcome::of(&r)
             } else {
-                out.progress(&format!("inviting {} address(es)", request.emails.len()));
+                out.progress(&format!("inviting {}", output::plural(request.emails.len(), "address")));
                 report(client.invite(&request).await?)
             }
         }
-        Command::Invitation { action: InvitationAction::Remove { ids, dry_run } } => {
+        Command::Invitation { action: InvitationAction::Remove { ids, dry_run }, .. } => {
             if dry_run {
-                let found = client.invitations(&InvitationQuery { id: ids.clone(), ..Default::default() }).await?;
-                let plan: Vec<Value> = found.iter().map(|i| json!({"input": i.id, "wouldRevoke": i.email, "status": i.status})).collect();
-                out.dry_run("revoke", &plan);
-                Outcome::Done
+                let mut items = Vec::new();
+                for id in &ids {
+                    let found = client.invitations(&InvitationQuery { id: vec![id.clone()], ..Default::default() }).await;
+                    items.push(match found.map(|mut v| v.pop()) {
+                        Ok(Some(inv)) => {
+                            let target = Target { id: inv.id.clone(), email: inv.email.clone(), ..Default::default() };
+                            if inv.status == InvitationStatus::Available {
+                                BulkItem::success(id, "wouldRevoke", Some(inv.id)).with_target(target)
+                            } else {
+                                let e = Error::new(ErrorCategory::Conflict, format!("the invitation is {:?}, not pending", inv.status));
+                                let mut it = BulkItem::failure(id, Some(inv.id), e).with_target(target);
+                                it.outcome = vcs_native::removal::OUTCOME_REFUSED.into();
+                                it
+                            }
+                        }
+                        Ok(None) => BulkItem::failure(id, None, Error::new(ErrorCategory::NotFound, "no such invitation")),
+                        Err(e) => BulkItem::failure(id, None, e),
+                    });
+                }
+                let r = BulkReport::from_items(items);
+                out.dry_run_report(&r, "revoke", "invitation");
+                Outcome::of(&r)
             } else {
-                out.progress(&format!("revoking {} invitation(s)", ids.len()));
+                out.progress(&format!("revoking {}", output::plural(ids.len(), "invitation")));
                 report(client.revoke_invitations(&ids).await?)
             }
         }
-        Command::Role { action: RoleAction::List { name, id, user } } => {
+        Command::Role { action: RoleAction::List { name, id, user }, .. } => {
             let roles = client.organization_roles(&OrganizationRoleQuery { name, id, user }).await?;
             out.list(&roles, &[("Name", "name"), ("DisplayName", "displayName"), ("Id", "id")]);
             Outcome::Done
         }
-        Command::Service { action: ServiceAction::List { name, id } } => {
+        Command::Service { action: ServiceAction::List { name, id }, .. } => {
             let services = client.services(&NameQuery { name, id }).await?;
             out.list(&services, &[("Name", "name"), ("TechnicalName", "technicalName"), ("Id", "id")]);
             Outcome::Done
         }
-        Command::ServiceRole { action: ServiceRoleAction::List { name, id, service } } => {
+        Command::ServiceRole { action: ServiceRoleAction::List { name, id, service }, .. } => {
             let roles = client.service_roles(&ServiceRoleQuery { name, id, service }).await?;
             out.list(&roles, &[("Name", "name"), ("DisplayName", "displayName"), ("Service", "serviceName")]);
             Outcome::Done
@@ -366,7 +489,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
-    let out = Output::new(cli.json);
+    let out = Output::new(cli.json, cli.wide);
     match vcs_native::runtime().block_on(run(cli, &out)) {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Partial) => ExitCode::from(vcs_native::error::PARTIAL_FAILURE_CODE as u8),

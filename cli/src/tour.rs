@@ -2,7 +2,7 @@
 //! it, each step shown as the cmdlet and the `vcs` line that do the same. Every step checks what
 //! it claims; the tour fails if any check does.
 
-use crate::output::cell;
+use crate::output::{cell, plural};
 use serde_json::Value;
 use vcs_native::csp::model::InvitationStatus;
 use vcs_native::csp::request::*;
@@ -49,6 +49,14 @@ fn show<T: serde::Serialize>(items: &[T], columns: &[(&str, &str)], limit: usize
     }
 }
 
+/// Who a removal acted on, one line a user.
+fn show_removed(report: &vcs_native::BulkReport) {
+    for item in &report.items {
+        let who = item.target.as_ref().map(|t| format!("{} ({})", t.username, t.id)).unwrap_or_else(|| item.input.clone());
+        println!("      {:<11} {who}", item.outcome);
+    }
+}
+
 pub async fn run() -> Result<(), Error> {
     let emulator = vcs_emulator::start(vcs_emulator::Config::ephemeral(25))
         .await
@@ -70,12 +78,12 @@ pub async fn run() -> Result<(), Error> {
     s.step("List organization roles", "Get-VcsOrganizationRole", "vcs role list");
     let roles = client.organization_roles(&Default::default()).await?;
     show(&roles, &[("Name", "name"), ("DisplayName", "displayName")], 10);
-    s.check(roles.iter().any(|r| r.name == "org_member") && roles.len() >= 4, &format!("{} organization roles", roles.len()));
+    s.check(roles.iter().any(|r| r.name == "org_member") && roles.len() >= 4, &plural(roles.len(), "organization role"));
 
     s.step("List services", "Get-VcsService", "vcs service list");
     let services = client.services(&Default::default()).await?;
     show(&services, &[("Name", "name"), ("Id", "id")], 10);
-    s.check(services.iter().any(|x| x.name == "VMware Cloud on AWS"), &format!("{} services", services.len()));
+    s.check(services.iter().any(|x| x.name == "VMware Cloud on AWS"), &plural(services.len(), "service"));
 
     s.step(
         "List the service roles of VMware Cloud on AWS",
@@ -84,7 +92,7 @@ pub async fn run() -> Result<(), Error> {
     );
     let vmc_roles = client.service_roles(&ServiceRoleQuery { service: vec!["VMware Cloud on AWS".into()], ..Default::default() }).await?;
     show(&vmc_roles, &[("Name", "name"), ("DisplayName", "displayName")], 10);
-    s.check(vmc_roles.iter().any(|r| r.name == "nsx:cloud_auditor"), &format!("{} service roles", vmc_roles.len()));
+    s.check(vmc_roles.iter().any(|r| r.name == "nsx:cloud_auditor"), &plural(vmc_roles.len(), "service role"));
 
     let emails = ["grace.hopper@tour.example", "alan.turing@tour.example", "edsger.dijkstra@tour.example"];
     s.step(
@@ -114,7 +122,7 @@ pub async fn run() -> Result<(), Error> {
         .invitations(&InvitationQuery { name: vec!["*@tour.example".into()], status: vec!["Available".into()], ..Default::default() })
         .await?;
     show(&pending, &[("Email", "email"), ("Status", "status"), ("Expires", "expiredDate")], 10);
-    s.check(pending.len() == 3, &format!("{} pending invitations", pending.len()));
+    s.check(pending.len() == 3, &plural(pending.len(), "pending invitation"));
 
     let grace = pending.iter().find(|i| i.email == emails[0]).map(|i| i.id.clone()).unwrap_or_default();
     s.step(
@@ -131,7 +139,7 @@ pub async fn run() -> Result<(), Error> {
     let grace_user = graces.iter().find(|u| u.email == emails[0]).cloned();
     s.check(
         grace_user.as_ref().is_some_and(|u| u.organization_roles == ["org_member"]),
-        &format!("{} users named Grace*, Grace Hopper among them as org_member", graces.len()),
+        &format!("{} named Grace*, Grace Hopper among them as org_member", plural(graces.len(), "user")),
     );
 
     s.step(
@@ -143,8 +151,10 @@ pub async fn run() -> Result<(), Error> {
         Some(u) => client.remove_users(&[UserRef::Id(u.id.clone())], false).await?,
         None => vcs_native::BulkReport::from_items(Vec::new()),
     };
+    show_removed(&removed);
     let gone = client.users(&UserQuery { email: vec![emails[0].into()], ..Default::default() }).await?.is_empty();
-    s.check(removed.succeeded == 1 && gone, "Grace Hopper is no longer a member");
+    let named = removed.items.first().and_then(|i| i.target.as_ref()).is_some_and(|t| t.email == emails[0]);
+    s.check(removed.succeeded == 1 && gone && named, "Grace Hopper is no longer a member, and the report names her");
 
     let rest: Vec<String> = pending.iter().filter(|i| i.id != grace).map(|i| i.id.clone()).collect();
     s.step(
@@ -219,6 +229,7 @@ pub async fn run() -> Result<(), Error> {
 
     s.step("Remove them again", "Get-VcdUser -Name 'tour.*' | Remove-VcdUser -Confirm:$false", "vcs vcd user remove 'tour.*'");
     let removed = vcd.remove_users(&["tour.*".to_string()]).await?;
+    show_removed(&removed);
     let left = vcd.users(&VcdUserQuery { name: vec!["tour.*".into()], ..Default::default() }).await?;
     s.check(removed.succeeded == 2 && left.is_empty(), "no tour.* user is left");
     let _ = vcd.logout().await;

@@ -3,12 +3,14 @@
 use crate::output::Output;
 use crate::Outcome;
 use clap::{Args, Subcommand};
-use serde_json::{json, Value};
+use serde_json::json;
 use vcs_native::vcd::request::*;
 use vcs_native::vcd::{VcdClient, VcdConnectOptions, VcdCredentials};
-use vcs_native::Error;
+use vcs_native::removal::RemovalOptions;
+use vcs_native::{BulkItem, BulkReport, Error, Target};
 
 #[derive(Args)]
+#[command(next_help_heading = "Connection (Cloud Director)")]
 pub struct VcdArgs {
     /// Cloud Director address.
     #[arg(long, env = "VCD_SERVER", global = true)]
@@ -16,11 +18,13 @@ pub struct VcdArgs {
     /// Organization (System for the provider).
     #[arg(long, env = "VCD_ORG", global = true)]
     vcd_org: Option<String>,
+    /// User name to log in with, with --vcd-password.
     #[arg(long, env = "VCD_USER", global = true)]
     vcd_user: Option<String>,
-    /// Prefer the environment variable: flags show in process lists.
+    /// Password of --vcd-user. Prefer the environment variable: flags show in process lists.
     #[arg(long, env = "VCD_PASSWORD", hide_env_values = true, global = true)]
     vcd_password: Option<String>,
+    /// API token, instead of --vcd-user and --vcd-password. Prefer the environment variable.
     #[arg(long, env = "VCD_API_TOKEN", hide_env_values = true, global = true)]
     vcd_api_token: Option<String>,
     /// CloudAPI version for the Accept header.
@@ -46,9 +50,12 @@ pub enum VcdAction {
 
 #[derive(Subcommand)]
 pub enum VcdRoleAction {
+    /// List the roles the organization may give.
     List {
+        /// Only roles whose name matches this pattern; repeat for more.
         #[arg(long)]
         name: Vec<String>,
+        /// Only the role with this URN; repeat for more.
         #[arg(long)]
         id: Vec<String>,
     },
@@ -56,14 +63,19 @@ pub enum VcdRoleAction {
 
 #[derive(Subcommand)]
 pub enum VcdUserAction {
-    /// List users, every page; patterns take PowerShell wildcards; --filter is FIQL for the service.
+    /// List users, every page.
+    #[command(after_help = crate::SELECTORS)]
     List {
+        /// Only users this names (URN, username, email, full name or pattern); repeat for more.
         #[arg(long)]
         name: Vec<String>,
+        /// Only users whose email matches this pattern; repeat for more.
         #[arg(long)]
         email: Vec<String>,
+        /// Only the user with this URN; repeat for more.
         #[arg(long)]
         id: Vec<String>,
+        /// A FIQL filter the server applies, e.g. 'providerType==LDAP;enabled==true'.
         #[arg(long)]
         filter: Option<String>,
     },
@@ -75,46 +87,70 @@ pub enum VcdUserAction {
         /// Description, ProviderType, Enabled.
         #[arg(long, conflicts_with = "username")]
         csv: Option<std::path::PathBuf>,
+        /// Role name (vApp User, ...); repeat for more.
         #[arg(long)]
         role: Vec<String>,
         /// The new user's password (LOCAL users). Prefer the environment variable.
         #[arg(long, env = "VCD_NEW_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+        /// Full name.
         #[arg(long)]
         full_name: Option<String>,
+        /// Email address.
         #[arg(long)]
         email: Option<String>,
+        /// Free text.
         #[arg(long)]
         description: Option<String>,
+        /// LOCAL (default), LDAP, SAML or OAUTH.
         #[arg(long)]
         provider_type: Option<String>,
+        /// Create the user disabled.
         #[arg(long)]
         disabled: bool,
+        /// Check the users and show what would be created; create nobody.
         #[arg(long)]
         dry_run: bool,
     },
-    /// Change a user given by URN.
+    /// Change one user.
+    #[command(after_help = crate::SELECTORS)]
     Set {
-        id: String,
+        /// The user: URN, username, email, full name, or a pattern that names exactly one user.
+        user: String,
+        /// New full name.
         #[arg(long)]
         full_name: Option<String>,
+        /// New email address.
         #[arg(long)]
         email: Option<String>,
+        /// New description.
         #[arg(long)]
         description: Option<String>,
+        /// true or false.
         #[arg(long)]
         enabled: Option<bool>,
+        /// The user's roles from now on (replacing the current ones); repeat for more.
         #[arg(long)]
         role: Vec<String>,
+        /// New password (LOCAL users). Prefer the environment variable.
         #[arg(long, env = "VCD_NEW_USER_PASSWORD", hide_env_values = true)]
         password: Option<String>,
     },
-    /// Remove users given by URN, username or pattern.
+    /// Remove users: shows who, asks on a terminal, reports each user.
+    #[command(after_help = crate::SELECTORS)]
     Remove {
+        /// Users to remove: URNs, usernames, emails, full names or patterns.
         #[arg(required = true)]
         users: Vec<String>,
+        /// Show who would be removed; remove nobody (exit 13 if any item would fail).
         #[arg(long)]
         dry_run: bool,
+        /// Do not ask; needed when there is no terminal to ask on.
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// Send the removal of the account you are logged in with (the server refuses it too).
+        #[arg(long)]
+        allow_self: bool,
     },
 }
 
@@ -204,6 +240,9 @@ pub fn read_csv(path: &std::path::Path) -> Result<Vec<NewVcdUser>, Error> {
 }
 
 pub async fn run(args: &VcdArgs, action: VcdAction, settings: crate::connection::TransportSettings, out: &Output) -> Result<Outcome, Error> {
+    if let VcdAction::User { action: VcdUserAction::Remove { dry_run: false, yes, .. } } = &action {
+        crate::confirm::require_yes_without_terminal(*yes)?;
+    }
     let mut options = args.options()?;
     (options.tls, options.network, options.timeout) = (settings.tls, settings.network, settings.timeout);
     let client = VcdClient::connect(options).await?;
@@ -251,24 +290,32 @@ pub async fn run(args: &VcdArgs, action: VcdAction, settings: crate::connection:
                 (None, None) => return Err(Error::invalid("username", "give a username, or --csv FILE")),
             };
             if dry_run {
-                let plan: Vec<Value> = users
+                let items = users
                     .iter()
                     .enumerate()
-                    .map(|(i, u)| match u.to_body(&format!("users[{i}]")) {
-                        Ok(_) => json!({"input": u.username, "wouldCreate": true, "roles": u.roles}),
-                        Err(e) => json!({"input": u.username, "error": e}),
+                    .map(|(i, u)| {
+                        let target = Target { username: u.username.clone(), ..Default::default() };
+                        match u.to_body(&format!("users[{i}]")) {
+                            Ok(_) => {
+                                let mut it = BulkItem::success(u.username.clone(), "wouldCreate", None).with_target(target);
+                                it.result = Some(json!({"roles": u.roles}));
+                                it
+                            }
+                            Err(e) => BulkItem::failure(u.username.clone(), None, e).with_target(target),
+                        }
                     })
                     .collect();
-                out.dry_run("create", &plan);
-                Outcome::Done
+                let r = BulkReport::from_items(items);
+                out.dry_run_report(&r, "create", "user");
+                Outcome::of(&r)
             } else {
-                out.progress(&format!("creating {} user(s)", users.len()));
+                out.progress(&format!("creating {}", crate::output::plural(users.len(), "user")));
                 crate::report(out, client.new_users(&users).await?)
             }
         }
-        VcdAction::User { action: VcdUserAction::Set { id, full_name, email, description, enabled, role, password } } => {
+        VcdAction::User { action: VcdUserAction::Set { user, full_name, email, description, enabled, role, password } } => {
             let changes = VcdUserChanges {
-                id,
+                id: user,
                 full_name,
                 email,
                 description,
@@ -280,23 +327,18 @@ pub async fn run(args: &VcdArgs, action: VcdAction, settings: crate::connection:
             out.object(&serde_json::to_value(client.set_user(&changes).await?).unwrap_or_default());
             Outcome::Done
         }
-        VcdAction::User { action: VcdUserAction::Remove { users, dry_run } } => {
+        VcdAction::User { action: VcdUserAction::Remove { users, dry_run, yes, allow_self } } => {
+            let options = RemovalOptions { allow_self, notify_users: false };
+            let info = client.info();
+            let place = format!("Cloud Director organization {}", info.org);
             if dry_run {
-                let all = client.users(&VcdUserQuery::default()).await?;
-                let plan: Vec<Value> = users
-                    .iter()
-                    .map(|r| {
-                        let hits: Vec<&str> = match vcs_native::wildcard::Pattern::parse("users", r) {
-                            Ok(p) => all.iter().filter(|u| &u.id == r || p.matches(&u.username)).map(|u| u.id.as_str()).collect(),
-                            Err(_) => Vec::new(),
-                        };
-                        json!({"input": r, "wouldRemove": hits})
-                    })
-                    .collect();
-                out.dry_run("remove", &plan);
-                Outcome::Done
+                // The server's own refusals (the logged-in account) show whatever --allow-self says.
+                let r = client.dry_run_remove_users(&users, &options).await?;
+                out.dry_run_report(&r, "remove", "user");
+                Outcome::of(&r)
             } else {
-                crate::report(out, client.remove_users(&users).await?)
+                let plan = client.plan_remove_users(&users, &options);
+                crate::remove(out, false, yes, &place, plan, |plan| client.remove_planned(plan)).await?
             }
         }
     };

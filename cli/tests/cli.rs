@@ -91,15 +91,16 @@ async fn dry_runs_change_nothing() {
     let o = run(vcs(&emu, &["user", "remove", &victim, "--dry-run"])).await;
     assert!(o.status.success());
     let plan = stdout_json(&o);
-    assert_eq!(plan["dryRun"], true);
-    assert_eq!(plan["items"][0]["wouldRemove"].as_array().unwrap().len(), 1);
+    assert_eq!(plan["succeeded"], 1);
+    assert_eq!(plan["items"][0]["outcome"], "wouldRemove");
+    assert_eq!(plan["items"][0]["target"]["username"], victim.as_str());
     assert_eq!(emu.world().users.len(), 30);
     let before = emu.world().invitations.len();
     let o = run(vcs(&emu, &["invitation", "new", "dry@cli.example", "--org-role", "org_member", "--dry-run"])).await;
     assert!(o.status.success());
     assert_eq!(emu.world().invitations.len(), before);
 
-    let o = run(vcs(&emu, &["user", "remove", &victim])).await;
+    let o = run(vcs(&emu, &["user", "remove", &victim, "--yes"])).await;
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert_eq!(emu.world().users.len(), 29);
 }
@@ -154,9 +155,11 @@ async fn cloud_director_users_from_the_shell_and_from_csv() {
     assert_eq!(stdout_json(&o)["items"][0]["error"]["category"], "conflict");
 
     let o = run(vcd_cmd(&emu, &["user", "remove", "cli.*", "--dry-run"])).await;
-    assert_eq!(stdout_json(&o)["items"][0]["wouldRemove"].as_array().unwrap().len(), 2);
+    let plan = stdout_json(&o);
+    assert_eq!(plan["items"].as_array().unwrap().len(), 2);
+    assert!(plan["items"].as_array().unwrap().iter().all(|i| i["outcome"] == "wouldRemove"));
     assert_eq!(emu.world().vcd.users.iter().filter(|u| u.username.starts_with("cli.")).count(), 2);
-    let o = run(vcd_cmd(&emu, &["user", "remove", "cli.*"])).await;
+    let o = run(vcd_cmd(&emu, &["user", "remove", "cli.*", "--yes"])).await;
     assert!(o.status.success());
     assert_eq!(emu.world().vcd.users.iter().filter(|u| u.username.starts_with("cli.")).count(), 0);
 

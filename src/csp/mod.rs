@@ -4,6 +4,7 @@
 mod auth;
 mod invitations;
 pub mod model;
+mod removal;
 pub mod request;
 mod roles;
 mod users;

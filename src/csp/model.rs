@@ -327,3 +327,18 @@ pub(crate) fn last_segment(link: &str) -> String {
     let path = link.split('?').next().unwrap_or(link);
     path.trim_end_matches('/').rsplit('/').next().unwrap_or_default().to_string()
 }
+
+impl crate::select::Selectable for User {
+    fn user_id(&self) -> &str {
+        &self.id
+    }
+    fn username(&self) -> &str {
+        &self.username
+    }
+    fn email(&self) -> &str {
+        &self.email
+    }
+    fn full_name(&self) -> &str {
+        &self.name
+    }
+}

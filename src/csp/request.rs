@@ -2,6 +2,7 @@
 //! ABI parses into these, so every front end gets the same validation and error messages).
 
 use crate::error::{Error, Result};
+use crate::select::Selector;
 use crate::wildcard::Pattern;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
@@ -26,8 +27,9 @@ pub(crate) fn patterns(field: &str, raw: &[String]) -> Result<Vec<Pattern>> {
     raw.iter().enumerate().map(|(i, p)| Pattern::parse(&format!("{field}[{i}]"), p)).collect()
 }
 
-/// Filters for `Get-VcsUser`: any name pattern (matched against the name and the username), any
-/// email pattern, any id. Empty = every user.
+/// Filters for `Get-VcsUser`: any name selector (an id, or a pattern matched against the
+/// username, the email and the full name: the rule of `crate::select`), any email pattern, any
+/// id. Empty = every user.
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UserQuery {
@@ -159,7 +161,8 @@ impl UserRef {
                 if let Some(id) = m.get("id").and_then(Value::as_str).filter(|s| !s.is_empty()) {
                     Ok(UserRef::Id(id.to_string()))
                 } else if let Some(u) = m.get("username").and_then(Value::as_str).filter(|s| !s.is_empty()) {
-                    Ok(UserRef::Name(u.to_string()))
+                    // A user object's username is taken literally, never as a pattern.
+                    Ok(UserRef::Name(crate::select::literal(u)))
                 } else {
                     Err(Error::invalid(field, "a user object needs an \"id\" or a \"username\""))
                 }
@@ -168,15 +171,30 @@ impl UserRef {
         }
     }
 
-    /// CSP user ids are `domain:uuid`; anything else is looked up by username or email.
+    /// CSP user ids are `domain:uuid`; anything else is looked up by username, email or name.
     pub fn parse(s: &str) -> UserRef {
         let s = s.trim();
-        match s.split_once(':') {
-            Some((domain, rest)) if !domain.is_empty() && rest.len() >= 8 && !s.contains('@') && !s.contains(['*', '?', '[']) => {
-                UserRef::Id(s.to_string())
-            }
-            _ => UserRef::Name(s.to_string()),
+        if looks_like_user_id(s) {
+            UserRef::Id(s.to_string())
+        } else {
+            UserRef::Name(s.to_string())
         }
+    }
+
+    /// The selector this reference is under the selection rule (`crate::select`).
+    pub fn selector(&self, field: &str) -> Result<Selector> {
+        match self {
+            UserRef::Id(id) => Selector::exact_id(field, id),
+            UserRef::Name(n) => Selector::parse(field, n, looks_like_user_id),
+        }
+    }
+}
+
+/// A CSP user id: `domain:uuid`, no `@`, no wildcard.
+pub fn looks_like_user_id(s: &str) -> bool {
+    match s.split_once(':') {
+        Some((domain, rest)) => !domain.is_empty() && rest.len() >= 8 && !s.contains('@') && !s.contains(['*', '?', '[']),
+        None => false,
     }
 }
 
@@ -413,13 +431,33 @@ impl ConnectRequest {
     }
 }
 
-/// `vcs_remove_users`: `{"users": [...], "notifyUsers": false}`.
+/// `vcs_remove_users`: `{"users": [...], "notifyUsers": false, "allowSelf": false, "dryRun": false}`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RemoveUsersRequest {
     pub users: Vec<Value>,
     #[serde(default)]
     pub notify_users: bool,
+    /// Let the caller remove their own membership and the organization's last `org_owner`.
+    #[serde(default)]
+    pub allow_self: bool,
+    /// Report what would be removed; remove nobody.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+impl RemoveUsersRequest {
+    pub fn refs(&self) -> Result<Vec<UserRef>> {
+        let refs = self.users.iter().enumerate().map(|(i, v)| UserRef::from_json(&format!("users[{i}]"), v)).collect::<Result<Vec<_>>>()?;
+        if refs.is_empty() {
+            return Err(Error::invalid("users", "must name at least one user"));
+        }
+        Ok(refs)
+    }
+
+    pub fn options(&self) -> crate::removal::RemovalOptions {
+        crate::removal::RemovalOptions { allow_self: self.allow_self, notify_users: self.notify_users }
+    }
 }
 
 /// `vcs_remove_user_invitations`: `{"invitations": [...]}`.

@@ -2,14 +2,11 @@
 
 use super::model::*;
 use super::request::*;
-use super::{enc, same_server_path, CspClient, AM, REMOVE_BATCH, SEARCH_LIMIT};
-use crate::bulk::{BulkItem, BulkReport};
+use super::{enc, same_server_path, CspClient, AM, SEARCH_LIMIT};
+use crate::select::Selector;
 use crate::error::{Error, ErrorCategory, Result};
-use crate::http::Reply;
 use crate::wildcard::{any_matches, Pattern};
 use futures_util::stream::{self, StreamExt};
-use reqwest::Method;
-use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
 impl CspClient {
@@ -135,27 +132,44 @@ impl CspClient {
 
     /// `Get-VcsUser`: by id, or filtered by name and email patterns (all users when empty).
     pub async fn users(&self, query: &UserQuery) -> Result<Vec<User>> {
-        let names = patterns("name", &query.name)?;
+        let names = Selector::parse_all("name", &query.name, looks_like_user_id)?;
         let emails = patterns("email", &query.email)?;
         let candidates = if !query.id.is_empty() {
             self.users_by_id(&query.id).await?
         } else {
-            let narrowing = if names.is_empty() { &emails } else { &names };
-            match self.search_candidates(narrowing).await? {
+            let name_patterns: Vec<Pattern> = names.iter().map(|s| s.pattern().clone()).collect();
+            // An id is not a search term: a listing finds it.
+            let narrowing = if names.iter().any(Selector::is_id) {
+                None
+            } else if names.is_empty() {
+                Some(&emails)
+            } else {
+                Some(&name_patterns)
+            };
+            let found = match narrowing {
+                Some(p) => self.search_candidates(p).await?,
+                None => None,
+            };
+            match found {
                 Some(c) => c,
                 None => self.all_users().await?,
             }
         };
         Ok(candidates
             .into_iter()
-            .filter(|u| any_matches(&names, [u.name.as_str(), u.username.as_str()]))
+            .filter(|u| names.is_empty() || names.iter().any(|s| s.matches(u)))
             .filter(|u| any_matches(&emails, [u.email.as_str()]))
             .collect())
     }
 
     pub(super) async fn users_by_id(&self, ids: &[String]) -> Result<Vec<User>> {
+        self.each_user_by_id(ids).await?.into_iter().collect()
+    }
+
+    /// Each id's user, or why not, side by side.
+    pub(super) async fn each_user_by_id(&self, ids: &[String]) -> Result<Vec<Result<User>>> {
         let services = self.service_names().await?;
-        let results: Vec<Result<User>> = stream::iter(ids.iter().cloned())
+        Ok(stream::iter(ids.iter().cloned())
             .map(|id| {
                 let services = &services;
                 async move {
@@ -172,153 +186,28 @@ impl CspClient {
             })
             .buffered(self.inner.concurrency)
             .collect()
-            .await;
-        results.into_iter().collect()
+            .await)
     }
 
-    /// Resolves references to user ids: ids pass through; names, emails and patterns are looked
-    /// up (one full listing, only when needed). Each input keeps its own outcome. Changes nothing,
-    /// so front ends use it for dry runs.
+    /// Resolves references to user ids by the selection rule (`crate::select`): ids pass through;
+    /// names, emails and patterns are looked up (one full listing, only when needed). Each input
+    /// keeps its own outcome. Changes nothing.
     pub async fn resolve_users(&self, refs: &[UserRef]) -> Result<Vec<(String, Result<Vec<String>>)>> {
         let need_listing = refs.iter().any(|r| matches!(r, UserRef::Name(_)));
         let all = if need_listing { self.all_users().await? } else { Vec::new() };
         Ok(refs
             .iter()
-            .map(|r| {
+            .enumerate()
+            .map(|(i, r)| {
                 let input = r.describe();
                 let outcome = match r {
                     UserRef::Id(id) => Ok(vec![id.clone()]),
-                    UserRef::Name(n) => match Pattern::parse("users", n) {
-                        Err(e) => Err(e),
-                        Ok(p) => {
-                            let ids: Vec<String> = all
-                                .iter()
-                                .filter(|u| p.matches(&u.username) || p.matches(&u.email) || p.matches(&u.name))
-                                .map(|u| u.id.clone())
-                                .collect();
-                            if ids.is_empty() {
-                                Err(Error::new(
-                                    ErrorCategory::NotFound,
-                                    format!("no user matches '{}' in this organization", crate::error::excerpt(&n)),
-                                ))
-                            } else {
-                                Ok(ids)
-                            }
-                        }
-                    },
+                    UserRef::Name(_) => r
+                        .selector(&format!("users[{i}]"))
+                        .and_then(|s| s.select(&all).map(|hits| hits.into_iter().map(|u| u.id.clone()).collect())),
                 };
                 (input, outcome)
             })
             .collect())
-    }
-
-    /// `Remove-VcsUser`: removes users in batches of 20, several batches at once; reports every one.
-    pub async fn remove_users(&self, refs: &[UserRef], notify_users: bool) -> Result<BulkReport> {
-        let resolved = self.resolve_users(refs).await?;
-        let mut items: Vec<Option<BulkItem>> = Vec::new();
-        let mut input_of: HashMap<usize, String> = HashMap::new();
-        // (item index, user id) of every removal to send, each id once.
-        let mut work: Vec<(usize, String)> = Vec::new();
-        let mut queued = HashSet::new();
-        for (input, outcome) in resolved {
-            match outcome {
-                Err(e) => items.push(Some(BulkItem::failure(input, None, e))),
-                Ok(ids) => {
-                    for id in ids {
-                        if queued.insert(id.clone()) {
-                            input_of.insert(items.len(), input.clone());
-                            work.push((items.len(), id.clone()));
-                            items.push(None);
-                        } else {
-                            let mut it = BulkItem::success(input.clone(), "duplicate", Some(id));
-                            it.message = Some("named more than once; removed once".into());
-                            items.push(Some(it));
-                        }
-                    }
-                }
-            }
-        }
-        let path = format!("{AM}/v2/orgs/{}/users", self.inner.org_id);
-        let batches: Vec<Vec<(usize, String)>> = work.chunks(REMOVE_BATCH).map(|c| c.to_vec()).collect();
-        let ticker = self.ticker("remove users", work.len());
-        let ticker = &ticker;
-        let done: Vec<(Vec<(usize, String)>, Result<Reply>)> = stream::iter(batches)
-            .map(|batch| {
-                let path = path.clone();
-                async move {
-                    let ids: Vec<&String> = batch.iter().map(|(_, id)| id).collect();
-                    let body = json!({"ids": ids, "notifyUsers": notify_users});
-                    let r = self.call(Method::DELETE, &path, Some(body), true).await;
-                    ticker.tick(batch.len());
-                    (batch, r)
-                }
-            })
-            .buffer_unordered(self.inner.concurrency)
-            .collect()
-            .await;
-        for (batch, result) in done {
-            match result {
-                Err(e) => {
-                    for (i, id) in batch {
-                        items[i] = Some(BulkItem::failure(input_of[&i].clone(), Some(id), e.clone()));
-                    }
-                }
-                Ok(reply) => {
-                    let wire: WireRemoveUsers = match reply.json("remove users") {
-                        Ok(w) => w,
-                        Err(e) => {
-                            for (i, id) in batch {
-                                items[i] = Some(BulkItem::failure(input_of[&i].clone(), Some(id), e.clone()));
-                            }
-                            continue;
-                        }
-                    };
-                    let succeeded: HashSet<&String> = wire.succeeded.iter().collect();
-                    for (i, id) in batch {
-                        let input = input_of[&i].clone();
-                        if succeeded.contains(&id) {
-                            items[i] = Some(BulkItem::success(input, "removed", Some(id)));
-                            continue;
-                        }
-                        let failure = wire.failures.iter().find(|f| f.id == id);
-                        let code = failure.and_then(|f| f.error_code.clone());
-                        // A first attempt lost in the network may have removed the user already.
-                        if reply.after_lost_attempt && code.as_deref() == Some("USER_NOT_FOUND") {
-                            let mut it = BulkItem::success(input, "removed", Some(id));
-                            it.message = Some("confirmed after a retry".into());
-                            items[i] = Some(it);
-                            continue;
-                        }
-                        let error = match failure {
-                            Some(f) => {
-                                let category = match f.error_code.as_deref() {
-                                    Some(c) if c.contains("NOT_FOUND") => ErrorCategory::NotFound,
-                                    Some(c) if c.contains("OWNER") || c.contains("CONFLICT") => ErrorCategory::Conflict,
-                                    _ => ErrorCategory::Server,
-                                };
-                                let mut e = Error::new(
-                                    category,
-                                    f.message.clone().unwrap_or_else(|| "the service did not remove this user".into()),
-                                )
-                                .with_status(reply.status)
-                                .with_request_id(reply.request_id.clone());
-                                e.service_code = f.error_code.clone();
-                                e
-                            }
-                            None if wire.failed.contains(&id) => {
-                                Error::new(ErrorCategory::Server, "the service reported this user as not removed")
-                                    .with_request_id(reply.request_id.clone())
-                            }
-                            None => {
-                                Error::new(ErrorCategory::Protocol, "the service's answer does not mention this user; its state is unknown")
-                                    .with_request_id(reply.request_id.clone())
-                            }
-                        };
-                        items[i] = Some(BulkItem::failure(input, Some(id), error));
-                    }
-                }
-            }
-        }
-        Ok(BulkReport::from_items(items.into_iter().map(|i| i.expect("every item has an outcome")).collect()))
     }
 }

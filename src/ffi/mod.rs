@@ -209,9 +209,15 @@ pub unsafe extern "C" fn vcs_get_users(conn: *const VcsConnection, query_json: *
     })
 }
 
-/// Removes users (`Remove-VcsUser`). `request_json`: `{"users": [...], "notifyUsers": false}`;
-/// each user an id, a username or email, a wildcard pattern, or a user object. Answer: the
-/// per-item report `{"succeeded", "failed", "items": [...]}`; `VCS_PARTIAL_FAILURE` if any failed.
+/// Removes users (`Remove-VcsUser`). `request_json`: `{"users": [...], "notifyUsers": false,
+/// "allowSelf": false, "dryRun": false}`; each user an id, a username, an email, a full name, a
+/// wildcard pattern (matched against username, email and full name), or a user object. The
+/// caller's own membership and the organization's last `org_owner` are refused unless
+/// `allowSelf` is true. Answer: the per-item report `{"succeeded", "failed", "items": [{"input",
+/// "target": {"id", "username", "email", "name"}, "outcome", "error"}]}`, outcome `removed`,
+/// `duplicate`, `refused`, `failed`, `unknown` or `notStarted`; with `dryRun` nothing is removed
+/// and the outcomes are `wouldRemove`, `refused` or `failed`. `VCS_PARTIAL_FAILURE` if any item
+/// failed or would fail.
 ///
 /// # Safety
 /// As for `vcs_get_organization_roles`.
@@ -224,12 +230,16 @@ pub unsafe extern "C" fn vcs_remove_users(
     guarded(out_json, || {
         let c = connection(conn)?;
         let r: RemoveUsersRequest = json_arg(request_json, "request_json", false)?;
-        let refs =
-            r.users.iter().enumerate().map(|(i, v)| UserRef::from_json(&format!("users[{i}]"), v)).collect::<crate::Result<Vec<_>>>()?;
-        if refs.is_empty() {
-            return Err(Error::invalid("users", "must name at least one user"));
-        }
-        block_on(async move { Answer::report(&c.client.remove_users(&refs, r.notify_users).await?) })
+        let refs = r.refs()?;
+        let options = r.options();
+        block_on(async move {
+            let report = if r.dry_run {
+                c.client.dry_run_remove_users(&refs, &options).await?
+            } else {
+                c.client.remove_users_with(&refs, &options).await?
+            };
+            Answer::report(&report)
+        })
     })
 }
 

@@ -80,7 +80,8 @@ pub unsafe extern "C" fn vcd_get_users(conn: *const VcdConnection, query_json: *
     })
 }
 
-/// One user by URN (`Get-VcdUser -Id`). `user_id`: `urn:vcloud:user:...`. Answer: the user.
+/// One user (`Get-VcdUser -Id`). `user_id`: a URN `urn:vcloud:user:...`, or a username, email,
+/// full name or pattern that names exactly one user. Answer: the user.
 ///
 /// # Safety
 /// `user_id` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.
@@ -111,7 +112,8 @@ pub unsafe extern "C" fn vcd_new_user(conn: *const VcdConnection, request_json: 
 
 /// Changes a user (`Set-VcdUser`). `request_json`: `{"id": "urn:vcloud:user:...", "fullName",
 /// "email", "description", "enabled", "roles", "password", "storedVmQuota", "deployedVmQuota"}`;
-/// absent fields stay. Answer: the user as it is now.
+/// absent fields stay; `id` is a URN, or a username, email, full name or pattern naming exactly
+/// one user. Answer: the user as it is now.
 ///
 /// # Safety
 /// `request_json` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.
@@ -124,8 +126,12 @@ pub unsafe extern "C" fn vcd_set_user(conn: *const VcdConnection, request_json: 
     })
 }
 
-/// Removes users (`Remove-VcdUser`). `request_json`: `{"users": [...]}`: URNs, usernames,
-/// patterns or user objects. Answer: the per-item report; `VCS_PARTIAL_FAILURE` if any failed.
+/// Removes users (`Remove-VcdUser`). `request_json`: `{"users": [...], "allowSelf": false,
+/// "dryRun": false}`: URNs, usernames, emails, full names, patterns (matched against username,
+/// email and full name) or user objects. The logged-in account is refused unless `allowSelf` (the
+/// server refuses it too). Answer: the per-item report, each item naming its `target`;
+/// with `dryRun` nothing is removed and the outcomes are `wouldRemove`, `refused` or `failed`.
+/// `VCS_PARTIAL_FAILURE` if any item failed or would fail.
 ///
 /// # Safety
 /// `request_json` must be NULL or a NUL-terminated string; `out_json` as for `vcd_connect`.
@@ -139,7 +145,15 @@ pub unsafe extern "C" fn vcd_remove_users(
         let c = vcd_connection(conn)?;
         let r: RemoveVcdUsersRequest = json_arg(request_json, "request_json", false)?;
         let refs = r.refs()?;
-        block_on(async move { Answer::report(&c.client.remove_users(&refs).await?) })
+        let options = crate::removal::RemovalOptions { allow_self: r.allow_self, notify_users: false };
+        block_on(async move {
+            let report = if r.dry_run {
+                c.client.dry_run_remove_users(&refs, &options).await?
+            } else {
+                c.client.remove_users_with(&refs, &options).await?
+            };
+            Answer::report(&report)
+        })
     })
 }
 

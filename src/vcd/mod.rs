@@ -3,19 +3,22 @@
 //! here, bulk work with bounded concurrency and per-item reports.
 
 pub mod model;
+mod removal;
 pub mod request;
 
+pub use request::looks_like_user_urn;
+
 use crate::bulk::{BulkItem, BulkReport};
+use crate::select::Selector;
 use crate::error::{Error, ErrorCategory, Result};
 use crate::http::{Auth, Body, Call, Reply, RetryPolicy, TlsOptions, Transport};
 use crate::secret::Secret;
-use crate::wildcard::{any_matches, Pattern};
+use crate::wildcard::any_matches;
 use futures_util::stream::{self, StreamExt};
 use model::*;
 use request::*;
 use reqwest::Method;
 use serde_json::{json, Value};
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -313,13 +316,14 @@ impl VcdClient {
             .map_err(|e| Error::new(ErrorCategory::Protocol, format!("user: the service's answer is not a Cloud Director user: {e}")))
     }
 
-    /// Users of the org: by id, or every page filtered by name/email patterns and a raw FIQL filter.
+    /// Users of the org: by id, or every page filtered by name selectors (the rule of
+    /// `crate::select`), email patterns and a raw FIQL filter.
     pub async fn users(&self, query: &VcdUserQuery) -> Result<Vec<VcdUser>> {
-        let names = crate::csp::request::patterns("name", &query.name)?;
+        let names = Selector::parse_all("name", &query.name, looks_like_user_urn)?;
         let emails = crate::csp::request::patterns("email", &query.email)?;
         let users: Vec<VcdUser> = if !query.id.is_empty() {
             let got: Vec<Result<VcdUser>> = stream::iter(query.id.clone())
-                .map(|id| async move { self.user(&id).await })
+                .map(|id| async move { self.user_by_urn(&id).await })
                 .buffered(self.inner.options.concurrency)
                 .collect()
                 .await;
@@ -329,15 +333,29 @@ impl VcdClient {
         };
         Ok(users
             .into_iter()
-            .filter(|u| any_matches(&names, [u.username.as_str(), u.full_name.as_str()]))
+            .filter(|u| names.is_empty() || names.iter().any(|s| s.matches(u)))
             .filter(|u| any_matches(&emails, [u.email.as_str()]))
             .collect())
     }
 
-    pub async fn user(&self, id: &str) -> Result<VcdUser> {
-        if !id.starts_with("urn:vcloud:user:") {
-            return Err(Error::invalid("id", format!("'{}' is not a user URN (urn:vcloud:user:...)", crate::error::excerpt(&id))));
+    /// One user, named by the selection rule: a URN, a username, an email, a full name, or a
+    /// pattern that matches exactly one user.
+    pub async fn user(&self, selector: &str) -> Result<VcdUser> {
+        let s = Selector::parse("id", selector, looks_like_user_urn)?;
+        if s.is_id() {
+            return self.user_by_urn(s.input()).await.map_err(|mut e| {
+                e.field.get_or_insert_with(|| "id".into());
+                e
+            });
         }
+        let all = self.users(&VcdUserQuery::default()).await?;
+        s.one("id", &all).cloned().map_err(|mut e| {
+            e.field.get_or_insert_with(|| "id".into());
+            e
+        })
+    }
+
+    pub(crate) async fn user_by_urn(&self, id: &str) -> Result<VcdUser> {
         let reply = self.call(Method::GET, &format!("{CLOUDAPI}/users/{}", crate::csp::enc(id)), None, true).await.map_err(|mut e| {
             if e.category == ErrorCategory::NotFound {
                 e.message = format!("no user with id '{}' in this organization", crate::error::excerpt(&id));
@@ -401,7 +419,9 @@ impl VcdClient {
         Ok(BulkReport::from_items(items))
     }
 
-    /// Changes a user (`Set-VcdUser`): reads it, applies the changes, writes it back (PUT).
+    /// Changes a user (`Set-VcdUser`) named by the selection rule (`changes.id`: a URN, username,
+    /// email, full name, or a pattern matching one user): reads it, applies the changes, writes it
+    /// back (PUT).
     pub async fn set_user(&self, changes: &VcdUserChanges) -> Result<VcdUser> {
         let current = self.user(&changes.id).await?;
         let mut body = serde_json::to_value(&current).map_err(|e| Error::internal(e.to_string()))?;
@@ -413,61 +433,8 @@ impl VcdClient {
             let all = self.roles(&VcdRoleQuery::default()).await?;
             body["roleEntityRefs"] = Value::Array(Self::role_refs(&all, roles, "roles")?);
         }
-        let reply = self.call(Method::PUT, &format!("{CLOUDAPI}/users/{}", crate::csp::enc(&changes.id)), Some(body), true).await?;
+        let reply = self.call(Method::PUT, &format!("{CLOUDAPI}/users/{}", crate::csp::enc(&current.id)), Some(body), true).await?;
         Self::to_user(reply.json("user")?)
-    }
-
-    /// Removes users given by URN, username or pattern (`Remove-VcdUser`); reports each.
-    pub async fn remove_users(&self, refs: &[String]) -> Result<BulkReport> {
-        if refs.is_empty() {
-            return Err(Error::invalid("users", "must name at least one user"));
-        }
-        let need_listing = refs.iter().any(|r| !r.starts_with("urn:vcloud:user:"));
-        let all = if need_listing { self.users(&VcdUserQuery::default()).await? } else { Vec::new() };
-        let mut work: Vec<(String, std::result::Result<String, Error>)> = Vec::new();
-        let mut queued = HashSet::new();
-        for (i, r) in refs.iter().enumerate() {
-            if r.starts_with("urn:vcloud:user:") {
-                if queued.insert(r.clone()) {
-                    work.push((r.clone(), Ok(r.clone())));
-                }
-                continue;
-            }
-            match Pattern::parse(&format!("users[{i}]"), r) {
-                Err(e) => work.push((r.clone(), Err(e))),
-                Ok(p) => {
-                    let ids: Vec<String> = all.iter().filter(|u| p.matches(&u.username)).map(|u| u.id.clone()).collect();
-                    if ids.is_empty() {
-                        work.push((
-                            r.clone(),
-                            Err(Error::new(
-                                ErrorCategory::NotFound,
-                                format!("no user matches '{}' in this organization", crate::error::excerpt(&r)),
-                            )),
-                        ));
-                    }
-                    for id in ids {
-                        if queued.insert(id.clone()) {
-                            work.push((r.clone(), Ok(id)));
-                        }
-                    }
-                }
-            }
-        }
-        let items: Vec<BulkItem> = stream::iter(work)
-            .map(|(input, target)| async move {
-                match target {
-                    Err(e) => BulkItem::failure(input, None, e),
-                    Ok(id) => match self.call(Method::DELETE, &format!("{CLOUDAPI}/users/{}", crate::csp::enc(&id)), None, true).await {
-                        Ok(_) => BulkItem::success(input, "removed", Some(id)),
-                        Err(e) => BulkItem::failure(input, Some(id), e),
-                    },
-                }
-            })
-            .buffered(self.inner.options.concurrency)
-            .collect()
-            .await;
-        Ok(BulkReport::from_items(items))
     }
 }
 

@@ -84,3 +84,18 @@ pub(crate) struct WirePage {
     #[serde(default)]
     pub page_count: usize,
 }
+
+impl crate::select::Selectable for VcdUser {
+    fn user_id(&self) -> &str {
+        &self.id
+    }
+    fn username(&self) -> &str {
+        &self.username
+    }
+    fn email(&self) -> &str {
+        &self.email
+    }
+    fn full_name(&self) -> &str {
+        &self.full_name
+    }
+}

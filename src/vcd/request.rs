@@ -57,7 +57,7 @@ impl std::fmt::Debug for VcdConnectRequest {
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VcdUserQuery {
-    /// Patterns matched against the username and the full name.
+    /// Selectors: a URN, or patterns matched against the username, the email and the full name.
     #[serde(default, deserialize_with = "one_or_many")]
     pub name: Vec<String>,
     #[serde(default, deserialize_with = "one_or_many")]
@@ -162,6 +162,7 @@ impl NewVcdUser {
         if username.is_empty() {
             return Err(Error::invalid(f("username"), "required"));
         }
+        crate::select::check_new_username(&f("username"), username)?;
         if self.roles.is_empty() && !self.is_group_role {
             return Err(Error::invalid(f("roles"), "required: at least one role (or isGroupRole)"));
         }
@@ -206,7 +207,8 @@ pub struct NewVcdUsersRequest {
     pub users: Vec<NewVcdUser>,
 }
 
-/// Changes to one user; absent fields stay as they are.
+/// Changes to one user; absent fields stay as they are. `id` names the user by the selection
+/// rule: a URN, a username, an email, a full name, or a pattern matching exactly one user.
 #[derive(Clone, Default, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VcdUserChanges {
@@ -282,28 +284,50 @@ impl VcdUserChanges {
     }
 }
 
-/// `vcd_remove_users`: `{"users": [...]}`: URNs, usernames, patterns, or user objects.
+/// `vcd_remove_users`: `{"users": [...], "allowSelf": false, "dryRun": false}`: URNs, usernames,
+/// emails, full names, patterns, or user objects.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RemoveVcdUsersRequest {
     pub users: Vec<Value>,
+    /// Send the removal of the logged-in account (the server refuses it; without this the
+    /// library refuses it first).
+    #[serde(default)]
+    pub allow_self: bool,
+    /// Report what would be removed; remove nobody.
+    #[serde(default)]
+    pub dry_run: bool,
 }
 
 impl RemoveVcdUsersRequest {
+    /// The selectors: strings as given; a user object's `id` (a URN) or its `username`, taken
+    /// literally (never as a pattern).
     pub fn refs(&self) -> Result<Vec<String>> {
         self.users
             .iter()
             .enumerate()
-            .map(|(i, v)| match v {
-                Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
-                Value::Object(m) => m
-                    .get("id")
-                    .or_else(|| m.get("username"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-                    .ok_or_else(|| Error::invalid(format!("users[{i}]"), "a user object needs an \"id\" or a \"username\"")),
-                _ => Err(Error::invalid(format!("users[{i}]"), "expected a user URN, a username or a user object")),
+            .map(|(i, v)| {
+                let field = format!("users[{i}]");
+                let text = |k: &str| v.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+                match v {
+                    Value::String(s) if !s.trim().is_empty() => Ok(s.trim().to_string()),
+                    Value::String(_) => Err(Error::invalid(field, "must not be empty")),
+                    Value::Object(_) => match (text("id"), text("username")) {
+                        (Some(id), _) if looks_like_user_urn(id) => Ok(id.to_string()),
+                        (Some(id), _) => {
+                            Err(Error::invalid(format!("{field}.id"), format!("'{}' is not a user URN", crate::error::excerpt(&id))))
+                        }
+                        (None, Some(name)) => Ok(crate::select::literal(name)),
+                        (None, None) => Err(Error::invalid(field, "a user object needs an \"id\" or a \"username\"")),
+                    },
+                    _ => Err(Error::invalid(field, "expected a user URN, a username or a user object")),
+                }
             })
             .collect()
     }
+}
+
+/// A Cloud Director user URN.
+pub fn looks_like_user_urn(s: &str) -> bool {
+    s.starts_with("urn:vcloud:user:")
 }

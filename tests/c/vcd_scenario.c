@@ -52,7 +52,14 @@ int main(int argc, char **argv) {
     CHECK(vcd_get_user(conn, id, &json) == VCS_OK && contains(json, "\"username\":\"c.user\""), "get one user");
     vcs_string_free(json);
     json = NULL;
-    CHECK(vcd_get_user(conn, "not-a-urn", &json) == VCS_INVALID_ARGUMENT, "a bad id is refused");
+    /* A user is named by URN, username, email, full name or a pattern naming one user. */
+    CHECK(vcd_get_user(conn, "c.user", &json) == VCS_OK && contains(json, id), "get one user by username");
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(vcd_get_user(conn, "nobody-by-this-name", &json) == VCS_NOT_FOUND && contains(json, "\"field\":\"id\""), "an unknown user is not found");
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(vcd_get_user(conn, "[oops", &json) == VCS_INVALID_ARGUMENT, "a malformed pattern is refused");
     vcs_string_free(json);
     json = NULL;
     CHECK(vcd_get_user(conn, NULL, &json) == VCS_INVALID_ARGUMENT && contains(json, "user_id"), "a NULL id is refused");

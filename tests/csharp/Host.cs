@@ -1,5 +1,6 @@
 // The C# host scenario: the same steps as tests/c/scenario.c, through powershell/VcsNative.cs.
-// Usage: mono host.exe URL API_TOKEN   (libvcs_native beside host.exe; no LD_LIBRARY_PATH)
+// Usage: mono host.exe URL API_TOKEN VCD_ORG VCD_USER VCD_PASSWORD
+//        (libvcs_native beside host.exe; no LD_LIBRARY_PATH)
 using System;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -22,8 +23,17 @@ public static class Host
         return m.Success ? m.Groups[1].Value : null;
     }
 
+    // Usage: the arguments checked before any is read; wrong ones exit 2 with the usage line.
+    const string Usage = "usage: mono host.exe URL API_TOKEN VCD_ORG VCD_USER VCD_PASSWORD";
+
     public static int Main(string[] args)
     {
+        if (args.Length != 5)
+        {
+            Console.Error.WriteLine(Usage);
+            Console.Error.WriteLine("  expected 5 arguments, got " + args.Length);
+            return 2;
+        }
         string url = args[0], token = args[1];
         Check(Vcs.Version.Length > 0, "version");
 
