@@ -84,7 +84,9 @@ pub fn transport(c: &crate::ConnectionArgs, net: &NetworkArgs) -> Result<Transpo
 /// The server the CSP flags name: `--server`/`VCS_SERVER`, the default only when neither is given.
 pub fn server(c: &crate::ConnectionArgs) -> Result<String, Error> {
     match &c.server {
-        Some(s) if s.trim().is_empty() => Err(Error::invalid("server", "--server must not be blank; leave it out for the default server")),
+        Some(s) if s.trim().is_empty() => {
+            Err(Error::invalid("server", "must not be blank (--server or VCS_SERVER); leave both out for the default server"))
+        }
         Some(s) => Ok(s.clone()),
         None if std::env::var_os("VCS_SERVER").is_some() => {
             Err(Error::invalid("server", "VCS_SERVER is set but blank; unset it for the default server"))
