@@ -220,7 +220,13 @@ impl ConnectWatch {
     /// which URL was tried, how often, and the last failure.
     pub async fn within<T>(&self, limit: Duration, url: &str, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
         match tokio::time::timeout(limit, work).await {
-            Ok(r) => r,
+            Ok(r) => r.map_err(|mut e| {
+                // Every connect error names the server tried.
+                if !e.message.contains(url) {
+                    e.message = format!("{url}: {}", e.message);
+                }
+                e
+            }),
             Err(_) => {
                 let last = self.last.lock().unwrap_or_else(|p| p.into_inner()).clone();
                 let detail = match last {

@@ -119,6 +119,22 @@ fn an_absent_server_is_the_default_one_and_errors_name_the_url_tried() {
     assert!(!m.contains("token\""), "{m}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_credential_names_the_server() {
+    let emu = common::emulator(3).await;
+    let mut o = common::options(&emu);
+    o.credentials = vcs_native::Credentials::ApiToken("not-the-token-0000".into());
+    let e = CspClient::connect(o).await.unwrap_err();
+    assert_eq!(e.category, ErrorCategory::Authentication, "{e}");
+    assert!(e.message.starts_with(&format!("{}: ", emu.url)), "{}", e.message);
+    assert!(!e.message.contains("not-the-token"), "{}", e.message);
+    let i = emu.connection_info();
+    let o = VcdConnectOptions::password(emu.url.clone(), i["vcdOrg"].as_str().unwrap(), i["vcdUser"].as_str().unwrap(), "wrong-password");
+    let e = VcdClient::connect(o).await.unwrap_err();
+    assert_eq!(e.category, ErrorCategory::Authentication, "{e}");
+    assert!(e.message.starts_with(&format!("{}: ", emu.url)), "{}", e.message);
+}
+
 #[test]
 fn secrets_go_over_plain_http_only_to_loopback_unless_asked_for_by_name() {
     with_emulator(|emu, i| {
