@@ -144,14 +144,16 @@ pub(crate) async fn route(server: &str, network: &NetworkOptions, secret: &str) 
         if rule.host != host && rule.host != bare {
             return Err(Error::invalid(
                 field,
-                format!("names {}:{}, but the server is {}; a rule applies only to the host and port connected to", rule.host, rule.port, host_port(&base)),
+                format!(
+                    "names {}:{}, but the server is {}; a rule applies only to the host and port connected to",
+                    rule.host,
+                    rule.port,
+                    host_port(&base)
+                ),
             ));
         }
         if rule.port != port {
-            return Err(Error::invalid(
-                field,
-                format!("names port {}, but the server {} is on port {port}", rule.port, base_text),
-            ));
+            return Err(Error::invalid(field, format!("names port {}, but the server {} is on port {port}", rule.port, base_text)));
         }
         if host_ip(&base).is_some() {
             return Err(Error::invalid(field, format!("the server {} is an IP address: there is no name to resolve", base_text)));

@@ -357,11 +357,17 @@ impl SendFailure {
             // A refused TLS handshake was sent nowhere useful either, but resending cannot help it.
             if is_tls_failure(&detail) && url.starts_with("https://") {
                 return SendFailure {
-                    error: Error::new(ErrorCategory::Network, format!("{url}: the TLS handshake failed: {detail}{}", tls_hint(url, scheme_assumed))),
+                    error: Error::new(
+                        ErrorCategory::Network,
+                        format!("{url}: the TLS handshake failed: {detail}{}", tls_hint(url, scheme_assumed)),
+                    ),
                     never_sent: false,
                 };
             }
-            return SendFailure { error: Error::new(ErrorCategory::Network, format!("{url}: could not connect: {detail}")), never_sent: true };
+            return SendFailure {
+                error: Error::new(ErrorCategory::Network, format!("{url}: could not connect: {detail}")),
+                never_sent: true,
+            };
         }
         SendFailure { error: Error::new(ErrorCategory::Network, format!("{url}: the connection failed: {detail}")), never_sent: false }
     }
@@ -369,7 +375,9 @@ impl SendFailure {
 
 fn is_tls_failure(detail: &str) -> bool {
     let d = detail.to_lowercase();
-    ["certificate", "tls", "handshake", "corrupt message", "invalidcontenttype", "peer is incompatible", "alert"].iter().any(|w| d.contains(w))
+    ["certificate", "tls", "handshake", "corrupt message", "invalidcontenttype", "peer is incompatible", "alert"]
+        .iter()
+        .any(|w| d.contains(w))
 }
 
 /// What to try after a failed TLS handshake: a loopback server is most likely the emulator,

@@ -250,7 +250,12 @@ fn ca_certificate_paths_are_read_only_when_regular_and_small() {
     let fifo = dir.path().join("pipe.pem");
     let cpath = CString::new(fifo.to_str().unwrap()).unwrap();
     assert_eq!(unsafe { libc::mkfifo(cpath.as_ptr(), 0o600) }, 0);
-    for (path, needle) in [("/dev/zero", "not a regular file"), (fifo.to_str().unwrap(), "not a regular file"), (big.to_str().unwrap(), "1 MiB"), ("/nonexistent/ca.pem", "No such file")] {
+    for (path, needle) in [
+        ("/dev/zero", "not a regular file"),
+        (fifo.to_str().unwrap(), "not a regular file"),
+        (big.to_str().unwrap(), "1 MiB"),
+        ("/nonexistent/ca.pem", "No such file"),
+    ] {
         for which in ["vcs_connect", "vcd_connect"] {
             let opts = json!({"server": "http://127.0.0.1:9", "org": "acme", "apiToken": "t", "caCertificatePath": path});
             let mut opts = opts;

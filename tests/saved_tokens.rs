@@ -47,7 +47,10 @@ fn save_list_load_forget() {
 
     let (s, v) = store(vcs_saved_tokens_list, json!({"file": f}));
     assert_eq!(s, VcsStatus::VCS_OK, "{v}");
-    assert_eq!(v["tokens"], json!([{"server": "127.0.0.1:9", "apiTokenPreview": "****6789"}, {"server": "console.cloud.vmware.com", "apiTokenPreview": "****1234"}]));
+    assert_eq!(
+        v["tokens"],
+        json!([{"server": "127.0.0.1:9", "apiTokenPreview": "****6789"}, {"server": "console.cloud.vmware.com", "apiTokenPreview": "****1234"}])
+    );
     assert_eq!(v["location"], f);
     assert!(!v.to_string().contains(token));
 
@@ -115,7 +118,10 @@ fn child_saver() {
         (p.next().unwrap().to_string(), p.next().unwrap().parse::<usize>().unwrap(), p.next().unwrap().parse::<usize>().unwrap())
     };
     for i in first..first + count {
-        let (s, v) = store(vcs_saved_token_save, json!({"server": format!("host{i}.example"), "apiToken": format!("token-{i:04}-abcdefghijkl"), "file": file}));
+        let (s, v) = store(
+            vcs_saved_token_save,
+            json!({"server": format!("host{i}.example"), "apiToken": format!("token-{i:04}-abcdefghijkl"), "file": file}),
+        );
         assert_eq!(s, VcsStatus::VCS_OK, "{v}");
     }
 }
@@ -144,7 +150,10 @@ fn saves_from_many_processes_and_threads_at_once_are_all_kept() {
             let f = f.clone();
             std::thread::spawn(move || {
                 let i = 1000 + t;
-                let (s, v) = store(vcs_saved_token_save, json!({"server": format!("host{i}.example"), "apiToken": format!("token-{i:04}-abcdefghijkl"), "file": f}));
+                let (s, v) = store(
+                    vcs_saved_token_save,
+                    json!({"server": format!("host{i}.example"), "apiToken": format!("token-{i:04}-abcdefghijkl"), "file": f}),
+                );
                 assert_eq!(s, VcsStatus::VCS_OK, "{v}");
             })
         })
@@ -159,8 +168,7 @@ fn saves_from_many_processes_and_threads_at_once_are_all_kept() {
     assert_eq!(s, VcsStatus::VCS_OK, "{v}");
     let servers: std::collections::HashSet<String> =
         v["tokens"].as_array().unwrap().iter().map(|t| t["server"].as_str().unwrap().to_string()).collect();
-    let expected: std::collections::HashSet<String> =
-        (0..PROCESSES * EACH).chain(1000..1060).map(|i| format!("host{i}.example")).collect();
+    let expected: std::collections::HashSet<String> = (0..PROCESSES * EACH).chain(1000..1060).map(|i| format!("host{i}.example")).collect();
     assert_eq!(servers.len(), PROCESSES * EACH + 60);
     assert_eq!(servers, expected);
     let (s, v) = store(vcs_saved_token_load, json!({"server": "host7.example", "file": f}));

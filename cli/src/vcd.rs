@@ -203,7 +203,12 @@ pub fn read_csv(path: &std::path::Path) -> Result<Vec<NewVcdUser>, Error> {
     Ok(users)
 }
 
-pub async fn run(args: &VcdArgs, action: VcdAction, settings: crate::connection::TransportSettings, out: &Output) -> Result<Outcome, Error> {
+pub async fn run(
+    args: &VcdArgs,
+    action: VcdAction,
+    settings: crate::connection::TransportSettings,
+    out: &Output,
+) -> Result<Outcome, Error> {
     let mut options = args.options()?;
     (options.tls, options.network, options.timeout) = (settings.tls, settings.network, settings.timeout);
     let client = VcdClient::connect(options).await?;
