@@ -107,6 +107,30 @@ fn a_corrupt_file_or_a_link_is_reported_with_its_path_and_left_alone() {
     assert_eq!(std::fs::read(&target).unwrap(), b"{}");
 }
 
+#[test]
+fn null_and_malformed_input_is_refused_not_crashed() {
+    let funcs: [(&str, StoreFn); 4] = [
+        ("save", vcs_saved_token_save),
+        ("list", vcs_saved_tokens_list),
+        ("load", vcs_saved_token_load),
+        ("forget", vcs_saved_token_forget),
+    ];
+    let bad_utf8 = [0xffu8, 0xfe, 0];
+    let not_json = CString::new("{server").unwrap();
+    for (name, f) in funcs {
+        assert_eq!(unsafe { f(not_json.as_ptr(), std::ptr::null_mut()) }, VcsStatus::VCS_INVALID_ARGUMENT, "{name}: NULL out_json");
+        let (s, v) = call(|o| unsafe { f(bad_utf8.as_ptr() as *const c_char, o) });
+        assert_eq!(s, VcsStatus::VCS_INVALID_ARGUMENT, "{name}: {v}");
+        assert!(v["message"].as_str().unwrap().contains("UTF-8"), "{name}: {v}");
+        let (s, v) = call(|o| unsafe { f(not_json.as_ptr(), o) });
+        assert_eq!(s, VcsStatus::VCS_INVALID_ARGUMENT, "{name}: {v}");
+        assert_eq!(v["field"], "request_json", "{name}: {v}");
+    }
+    // Save needs a request; a NULL one is refused (the others read the default store).
+    let (s, v) = call(|o| unsafe { vcs_saved_token_save(std::ptr::null(), o) });
+    assert_eq!(s, VcsStatus::VCS_INVALID_ARGUMENT, "{v}");
+}
+
 const CHILD_ENV: &str = "VCS_SAVED_TOKENS_CHILD";
 
 /// Run as a child process by the test below: saves a few tokens into the file it is given.

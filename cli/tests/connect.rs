@@ -130,6 +130,7 @@ async fn the_timeout_bounds_a_refused_connect_and_verbose_shows_the_retries() {
     assert!(took < Duration::from_secs(8), "{took:?}");
 }
 
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ca_certificate_files_must_be_regular_and_small() {
     let dir = tempfile::tempdir().unwrap();
@@ -146,6 +147,7 @@ async fn ca_certificate_files_must_be_regular_and_small() {
     }
 }
 
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connect_save_then_commands_need_no_token() {
     let emu = vcs_emulator::start(vcs_emulator::Config::ephemeral(4)).await.unwrap();
