@@ -232,7 +232,7 @@ impl ConnectWatch {
             Err(_) => {
                 let last = self.last.lock().unwrap_or_else(|p| p.into_inner()).clone();
                 let detail = match last {
-                    Some((attempts, e)) => format!(" after {attempts} attempt(s); last: {}", e.message),
+                    Some((attempts, e)) => format!(" after {attempts} failed attempt(s); last: {}", e.message),
                     None => String::new(),
                 };
                 Err(Error::new(

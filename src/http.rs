@@ -346,7 +346,8 @@ impl SendFailure {
     /// assumed for a server given without one.
     fn from_reqwest(e: reqwest::Error, url: &str, scheme_assumed: bool) -> SendFailure {
         let e = e.without_url();
-        let detail = error_chain(&e);
+        // reqwest's and hyper's outer layers say nothing the cause does not.
+        let detail = error_chain(&e).replace("error sending request: ", "").replace("client error (Connect): ", "");
         if e.is_timeout() {
             return SendFailure {
                 error: Error::new(ErrorCategory::Timeout, format!("{url}: no answer within the timeout")),
