@@ -6,7 +6,8 @@
 //! reported with its path and left as it is.
 //!
 //! Windows: the module protects each token there with DPAPI; this store does not read or write
-//! those yet and says so.
+//! those yet and says so. No OS keychain yet: the module reads only this file today, and a
+//! keychain backend would show its name in [`StoreListing::backend`].
 
 use crate::error::{Error, ErrorCategory, Result};
 use crate::secret::Secret;
