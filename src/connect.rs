@@ -330,6 +330,11 @@ mod tests {
     async fn plain_http_needs_a_loopback_name_and_loopback_addresses() {
         let ok = route("http://127.0.0.1:9", &net(&[], false), "the API token").await.unwrap();
         assert!(ok.pinned.is_none());
+        assert!(route("http://[::1]:9", &net(&[], false), "x").await.is_ok());
+        // `localhost` is looked up once and its loopback addresses pinned for the connection.
+        let (host, addrs) = route("http://localhost:9", &net(&[], false), "x").await.unwrap().pinned.unwrap();
+        assert_eq!(host, "localhost");
+        assert!(!addrs.is_empty() && addrs.iter().all(|a| is_loopback(&a.ip()) && a.port() == 9), "{addrs:?}");
         let ok = route("http://localhost:9", &net(&["localhost:9:127.0.0.2"], false), "x").await.unwrap();
         assert_eq!(ok.pinned.unwrap().1, vec!["127.0.0.2:9".parse::<SocketAddr>().unwrap()]);
         for (server, rules) in [
