@@ -322,4 +322,43 @@ namespace VcsNative
         public static VcsResult RemoveUsers(VcdConnectionHandle c, string requestJson) { return Invoke(NativeMethods.vcd_remove_users, c, requestJson); }
         public static VcsResult GetRoles(VcdConnectionHandle c, string queryJson) { return Invoke(NativeMethods.vcd_get_roles, c, queryJson); }
     }
+
+    // ---- Saved API tokens (the library's store: save, list, load, forget) -------------------
+
+    /// <summary>The saved-token functions of the C ABI; every outJson goes back through <see cref="Vcs.Free"/>.</summary>
+    public static class SavedTokenNativeMethods
+    {
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_saved_token_save(byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_saved_tokens_list(byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_saved_token_load(byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_saved_token_forget(byte[] requestJson, out IntPtr outJson);
+    }
+
+    /// <summary>
+    /// Saved API tokens, one per server: <c>{"server", "apiToken", "file"}</c> requests (file
+    /// optional; the default is the module's credentials.json). Load answers with the token itself.
+    /// </summary>
+    public static class VcsSavedTokenStore
+    {
+        private delegate VcsStatus Call(byte[] json, out IntPtr outJson);
+
+        private static VcsResult Invoke(Call call, string json)
+        {
+            IntPtr outJson;
+            VcsStatus status = call(Vcs.Utf8(json), out outJson);
+            return new VcsResult(status, Vcs.Take(outJson));
+        }
+
+        public static VcsResult Save(string requestJson) { return Invoke(SavedTokenNativeMethods.vcs_saved_token_save, requestJson); }
+        public static VcsResult List(string requestJson) { return Invoke(SavedTokenNativeMethods.vcs_saved_tokens_list, requestJson); }
+        public static VcsResult Load(string requestJson) { return Invoke(SavedTokenNativeMethods.vcs_saved_token_load, requestJson); }
+        public static VcsResult Forget(string requestJson) { return Invoke(SavedTokenNativeMethods.vcs_saved_token_forget, requestJson); }
+    }
 }

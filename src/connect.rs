@@ -144,14 +144,16 @@ pub(crate) async fn route(server: &str, network: &NetworkOptions, secret: &str) 
         if rule.host != host && rule.host != bare {
             return Err(Error::invalid(
                 field,
-                format!("names {}:{}, but the server is {}; a rule applies only to the host and port connected to", rule.host, rule.port, host_port(&base)),
+                format!(
+                    "names {}:{}, but the server is {}; a rule applies only to the host and port connected to",
+                    rule.host,
+                    rule.port,
+                    host_port(&base)
+                ),
             ));
         }
         if rule.port != port {
-            return Err(Error::invalid(
-                field,
-                format!("names port {}, but the server {} is on port {port}", rule.port, base_text),
-            ));
+            return Err(Error::invalid(field, format!("names port {}, but the server {} is on port {port}", rule.port, base_text)));
         }
         if host_ip(&base).is_some() {
             return Err(Error::invalid(field, format!("the server {} is an IP address: there is no name to resolve", base_text)));
@@ -220,11 +222,17 @@ impl ConnectWatch {
     /// which URL was tried, how often, and the last failure.
     pub async fn within<T>(&self, limit: Duration, url: &str, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
         match tokio::time::timeout(limit, work).await {
-            Ok(r) => r,
+            Ok(r) => r.map_err(|mut e| {
+                // Every connect error names the server tried.
+                if !e.message.contains(url) {
+                    e.message = format!("{url}: {}", e.message);
+                }
+                e
+            }),
             Err(_) => {
                 let last = self.last.lock().unwrap_or_else(|p| p.into_inner()).clone();
                 let detail = match last {
-                    Some((attempts, e)) => format!(" after {attempts} attempt(s); last: {}", e.message),
+                    Some((attempts, e)) => format!(" after {attempts} failed attempt(s); last: {}", e.message),
                     None => String::new(),
                 };
                 Err(Error::new(
@@ -343,6 +351,11 @@ mod tests {
     async fn plain_http_needs_a_loopback_name_and_loopback_addresses() {
         let ok = route("http://127.0.0.1:9", &net(&[], false), "the API token").await.unwrap();
         assert!(ok.pinned.is_none());
+        assert!(route("http://[::1]:9", &net(&[], false), "x").await.is_ok());
+        // `localhost` is looked up once and its loopback addresses pinned for the connection.
+        let (host, addrs) = route("http://localhost:9", &net(&[], false), "x").await.unwrap().pinned.unwrap();
+        assert_eq!(host, "localhost");
+        assert!(!addrs.is_empty() && addrs.iter().all(|a| is_loopback(&a.ip()) && a.port() == 9), "{addrs:?}");
         let ok = route("http://localhost:9", &net(&["localhost:9:127.0.0.2"], false), "x").await.unwrap();
         assert_eq!(ok.pinned.unwrap().1, vec!["127.0.0.2:9".parse::<SocketAddr>().unwrap()]);
         for (server, rules) in [

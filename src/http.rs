@@ -325,7 +325,8 @@ impl SendFailure {
     /// assumed for a server given without one.
     fn from_reqwest(e: reqwest::Error, url: &str, scheme_assumed: bool) -> SendFailure {
         let e = e.without_url();
-        let detail = error_chain(&e);
+        // reqwest's and hyper's outer layers say nothing the cause does not.
+        let detail = error_chain(&e).replace("error sending request: ", "").replace("client error (Connect): ", "");
         if e.is_timeout() {
             return SendFailure {
                 error: Error::new(ErrorCategory::Timeout, format!("{url}: no answer within the timeout")),
@@ -336,11 +337,17 @@ impl SendFailure {
             // A refused TLS handshake was sent nowhere useful either, but resending cannot help it.
             if is_tls_failure(&detail) && url.starts_with("https://") {
                 return SendFailure {
-                    error: Error::new(ErrorCategory::Network, format!("{url}: the TLS handshake failed: {detail}{}", tls_hint(url, scheme_assumed))),
+                    error: Error::new(
+                        ErrorCategory::Network,
+                        format!("{url}: the TLS handshake failed: {detail}{}", tls_hint(url, scheme_assumed)),
+                    ),
                     never_sent: false,
                 };
             }
-            return SendFailure { error: Error::new(ErrorCategory::Network, format!("{url}: could not connect: {detail}")), never_sent: true };
+            return SendFailure {
+                error: Error::new(ErrorCategory::Network, format!("{url}: could not connect: {detail}")),
+                never_sent: true,
+            };
         }
         SendFailure { error: Error::new(ErrorCategory::Network, format!("{url}: the connection failed: {detail}")), never_sent: false }
     }
@@ -348,7 +355,9 @@ impl SendFailure {
 
 fn is_tls_failure(detail: &str) -> bool {
     let d = detail.to_lowercase();
-    ["certificate", "tls", "handshake", "corrupt message", "invalidcontenttype", "peer is incompatible", "alert"].iter().any(|w| d.contains(w))
+    ["certificate", "tls", "handshake", "corrupt message", "invalidcontenttype", "peer is incompatible", "alert"]
+        .iter()
+        .any(|w| d.contains(w))
 }
 
 /// What to try after a failed TLS handshake: a loopback server is most likely the emulator,

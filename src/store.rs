@@ -6,7 +6,8 @@
 //! reported with its path and left as it is.
 //!
 //! Windows: the module protects each token there with DPAPI; this store does not read or write
-//! those yet and says so.
+//! those yet and says so. No OS keychain yet: the module reads only this file today, and a
+//! keychain backend would show its name in [`StoreListing::backend`].
 
 use crate::error::{Error, ErrorCategory, Result};
 use crate::secret::Secret;
@@ -53,11 +54,7 @@ impl TokenStore {
     /// `~/.config/vcs-native/credentials.json` (`%APPDATA%\vcs-native\credentials.json` on Windows).
     pub fn default_location() -> Result<TokenStore> {
         let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
-        let root = if cfg!(windows) {
-            env("APPDATA")
-        } else {
-            env("XDG_CONFIG_HOME").or_else(|| env("HOME").map(|h| h.join(".config")))
-        };
+        let root = if cfg!(windows) { env("APPDATA") } else { env("XDG_CONFIG_HOME").or_else(|| env("HOME").map(|h| h.join(".config"))) };
         let root = root.ok_or_else(|| {
             Error::new(ErrorCategory::InvalidArgument, "no place for saved tokens: neither XDG_CONFIG_HOME nor HOME is set")
         })?;
@@ -137,10 +134,7 @@ impl TokenStore {
     fn corrupt(&self, why: impl std::fmt::Display) -> Error {
         let mut e = Error::new(
             ErrorCategory::InvalidArgument,
-            format!(
-                "the saved-token file {} {why}; it was left as it is: repair it, or move it away to start afresh",
-                self.file.display()
-            ),
+            format!("the saved-token file {} {why}; it was left as it is: repair it, or move it away to start afresh", self.file.display()),
         );
         e.field = Some("savedTokenFile".into());
         e
@@ -367,8 +361,11 @@ mod tests {
         for i in 0..120 {
             assert_eq!(s.load(&format!("host{i}.example")).unwrap().unwrap().expose(), format!("token-{i:04}-abcdefghijkl"));
         }
-        let leftovers: Vec<_> =
-            std::fs::read_dir(s.file().parent().unwrap()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(s.file().parent().unwrap())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
         assert!(leftovers.is_empty());
     }
 }

@@ -119,6 +119,22 @@ fn an_absent_server_is_the_default_one_and_errors_name_the_url_tried() {
     assert!(!m.contains("token\""), "{m}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_credential_names_the_server() {
+    let emu = common::emulator(3).await;
+    let mut o = common::options(&emu);
+    o.credentials = vcs_native::Credentials::ApiToken("not-the-token-0000".into());
+    let e = CspClient::connect(o).await.unwrap_err();
+    assert_eq!(e.category, ErrorCategory::Authentication, "{e}");
+    assert!(e.message.starts_with(&format!("{}: ", emu.url)), "{}", e.message);
+    assert!(!e.message.contains("not-the-token"), "{}", e.message);
+    let i = emu.connection_info();
+    let o = VcdConnectOptions::password(emu.url.clone(), i["vcdOrg"].as_str().unwrap(), i["vcdUser"].as_str().unwrap(), "wrong-password");
+    let e = VcdClient::connect(o).await.unwrap_err();
+    assert_eq!(e.category, ErrorCategory::Authentication, "{e}");
+    assert!(e.message.starts_with(&format!("{}: ", emu.url)), "{}", e.message);
+}
+
 #[test]
 fn secrets_go_over_plain_http_only_to_loopback_unless_asked_for_by_name() {
     with_emulator(|emu, i| {
@@ -234,7 +250,12 @@ fn ca_certificate_paths_are_read_only_when_regular_and_small() {
     let fifo = dir.path().join("pipe.pem");
     let cpath = CString::new(fifo.to_str().unwrap()).unwrap();
     assert_eq!(unsafe { libc::mkfifo(cpath.as_ptr(), 0o600) }, 0);
-    for (path, needle) in [("/dev/zero", "not a regular file"), (fifo.to_str().unwrap(), "not a regular file"), (big.to_str().unwrap(), "1 MiB"), ("/nonexistent/ca.pem", "No such file")] {
+    for (path, needle) in [
+        ("/dev/zero", "not a regular file"),
+        (fifo.to_str().unwrap(), "not a regular file"),
+        (big.to_str().unwrap(), "1 MiB"),
+        ("/nonexistent/ca.pem", "No such file"),
+    ] {
         for which in ["vcs_connect", "vcd_connect"] {
             let opts = json!({"server": "http://127.0.0.1:9", "org": "acme", "apiToken": "t", "caCertificatePath": path});
             let mut opts = opts;

@@ -47,7 +47,10 @@ fn save_list_load_forget() {
 
     let (s, v) = store(vcs_saved_tokens_list, json!({"file": f}));
     assert_eq!(s, VcsStatus::VCS_OK, "{v}");
-    assert_eq!(v["tokens"], json!([{"server": "127.0.0.1:9", "apiTokenPreview": "****6789"}, {"server": "console.cloud.vmware.com", "apiTokenPreview": "****1234"}]));
+    assert_eq!(
+        v["tokens"],
+        json!([{"server": "127.0.0.1:9", "apiTokenPreview": "****6789"}, {"server": "console.cloud.vmware.com", "apiTokenPreview": "****1234"}])
+    );
     assert_eq!(v["location"], f);
     assert!(!v.to_string().contains(token));
 
@@ -104,6 +107,30 @@ fn a_corrupt_file_or_a_link_is_reported_with_its_path_and_left_alone() {
     assert_eq!(std::fs::read(&target).unwrap(), b"{}");
 }
 
+#[test]
+fn null_and_malformed_input_is_refused_not_crashed() {
+    let funcs: [(&str, StoreFn); 4] = [
+        ("save", vcs_saved_token_save),
+        ("list", vcs_saved_tokens_list),
+        ("load", vcs_saved_token_load),
+        ("forget", vcs_saved_token_forget),
+    ];
+    let bad_utf8 = [0xffu8, 0xfe, 0];
+    let not_json = CString::new("{server").unwrap();
+    for (name, f) in funcs {
+        assert_eq!(unsafe { f(not_json.as_ptr(), std::ptr::null_mut()) }, VcsStatus::VCS_INVALID_ARGUMENT, "{name}: NULL out_json");
+        let (s, v) = call(|o| unsafe { f(bad_utf8.as_ptr() as *const c_char, o) });
+        assert_eq!(s, VcsStatus::VCS_INVALID_ARGUMENT, "{name}: {v}");
+        assert!(v["message"].as_str().unwrap().contains("UTF-8"), "{name}: {v}");
+        let (s, v) = call(|o| unsafe { f(not_json.as_ptr(), o) });
+        assert_eq!(s, VcsStatus::VCS_INVALID_ARGUMENT, "{name}: {v}");
+        assert_eq!(v["field"], "request_json", "{name}: {v}");
+    }
+    // Save needs a request; a NULL one is refused (the others read the default store).
+    let (s, v) = call(|o| unsafe { vcs_saved_token_save(std::ptr::null(), o) });
+    assert_eq!(s, VcsStatus::VCS_INVALID_ARGUMENT, "{v}");
+}
+
 const CHILD_ENV: &str = "VCS_SAVED_TOKENS_CHILD";
 
 /// Run as a child process by the test below: saves a few tokens into the file it is given.
@@ -115,7 +142,10 @@ fn child_saver() {
         (p.next().unwrap().to_string(), p.next().unwrap().parse::<usize>().unwrap(), p.next().unwrap().parse::<usize>().unwrap())
     };
     for i in first..first + count {
-        let (s, v) = store(vcs_saved_token_save, json!({"server": format!("host{i}.example"), "apiToken": format!("token-{i:04}-abcdefghijkl"), "file": file}));
+        let (s, v) = store(
+            vcs_saved_token_save,
+            json!({"server": format!("host{i}.example"), "apiToken": format!("token-{i:04}-abcdefghijkl"), "file": file}),
+        );
         assert_eq!(s, VcsStatus::VCS_OK, "{v}");
     }
 }
@@ -144,7 +174,10 @@ fn saves_from_many_processes_and_threads_at_once_are_all_kept() {
             let f = f.clone();
             std::thread::spawn(move || {
                 let i = 1000 + t;
-                let (s, v) = store(vcs_saved_token_save, json!({"server": format!("host{i}.example"), "apiToken": format!("token-{i:04}-abcdefghijkl"), "file": f}));
+                let (s, v) = store(
+                    vcs_saved_token_save,
+                    json!({"server": format!("host{i}.example"), "apiToken": format!("token-{i:04}-abcdefghijkl"), "file": f}),
+                );
                 assert_eq!(s, VcsStatus::VCS_OK, "{v}");
             })
         })
@@ -159,8 +192,7 @@ fn saves_from_many_processes_and_threads_at_once_are_all_kept() {
     assert_eq!(s, VcsStatus::VCS_OK, "{v}");
     let servers: std::collections::HashSet<String> =
         v["tokens"].as_array().unwrap().iter().map(|t| t["server"].as_str().unwrap().to_string()).collect();
-    let expected: std::collections::HashSet<String> =
-        (0..PROCESSES * EACH).chain(1000..1060).map(|i| format!("host{i}.example")).collect();
+    let expected: std::collections::HashSet<String> = (0..PROCESSES * EACH).chain(1000..1060).map(|i| format!("host{i}.example")).collect();
     assert_eq!(servers.len(), PROCESSES * EACH + 60);
     assert_eq!(servers, expected);
     let (s, v) = store(vcs_saved_token_load, json!({"server": "host7.example", "file": f}));

@@ -47,7 +47,8 @@ pub enum ConnectionAction {
     /// Forget the API token saved for a server (default: --server).
     Forget {
         /// The server, as it was saved.
-        server: Option<String>,
+        #[arg(value_name = "SERVER")]
+        saved_server: Option<String>,
     },
 }
 
@@ -99,7 +100,9 @@ pub fn transport(c: &TransportArgs, net: &NetworkArgs) -> Result<TransportSettin
 /// The server the CSP flags name: `--server`/`VCS_SERVER`, the default only when neither is given.
 pub fn server(c: &crate::ConnectionArgs) -> Result<String, Error> {
     match &c.server {
-        Some(s) if s.trim().is_empty() => Err(Error::invalid("server", "--server must not be blank; leave it out for the default server")),
+        Some(s) if s.trim().is_empty() => {
+            Err(Error::invalid("server", "must not be blank (--server or VCS_SERVER); leave both out for the default server"))
+        }
         Some(s) => Ok(s.clone()),
         None if std::env::var_os("VCS_SERVER").is_some() => {
             Err(Error::invalid("server", "VCS_SERVER is set but blank; unset it for the default server"))
@@ -144,7 +147,7 @@ pub fn run_store(action: &ConnectionAction, c: &crate::ConnectionArgs, json: boo
             }
             Ok(Outcome::Done)
         }
-        ConnectionAction::Forget { server: given } => {
+        ConnectionAction::Forget { saved_server: given } => {
             let server = match given {
                 Some(s) => s.clone(),
                 None => server(c)?,

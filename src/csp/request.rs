@@ -362,7 +362,9 @@ impl NetworkRequest {
         network: &mut crate::connect::NetworkOptions,
     ) -> Result<()> {
         tls.ca_certificate_pem = match (ca_certificate, self.ca_certificate_path) {
-            (Some(_), Some(_)) => return Err(Error::invalid("caCertificatePath", "give either caCertificate (PEM text) or caCertificatePath, not both")),
+            (Some(_), Some(_)) => {
+                return Err(Error::invalid("caCertificatePath", "give either caCertificate (PEM text) or caCertificatePath, not both"))
+            }
             (Some(pem), None) => Some(pem),
             (None, Some(path)) if path.trim().is_empty() => return Err(Error::invalid("caCertificatePath", "must not be empty")),
             (None, Some(path)) => Some(crate::connect::read_ca_certificate("caCertificatePath", std::path::Path::new(&path))?),
@@ -378,9 +380,7 @@ impl NetworkRequest {
 pub(crate) fn server_or_default(server: Option<String>, default: &str) -> Result<String> {
     match server {
         None => Ok(default.to_string()),
-        Some(s) if s.trim().is_empty() => {
-            Err(Error::invalid("server", "must not be blank; leave it out for the default server"))
-        }
+        Some(s) if s.trim().is_empty() => Err(Error::invalid("server", "must not be blank; leave it out for the default server")),
         Some(s) => Ok(s),
     }
 }

@@ -25,6 +25,29 @@ public static class Host
 
     // Usage: the arguments checked before any is read; wrong ones exit 2 with the usage line.
     const string Usage = "usage: mono host.exe URL API_TOKEN VCD_ORG VCD_USER VCD_PASSWORD";
+    // Connect rules and saved API tokens, through VcsNative.cs's SavedTokenNativeMethods block.
+    static void ConnectRulesAndSavedTokens(string url, string token)
+    {
+        VcsConnectionHandle conn;
+        VcsResult r = Vcs.Connect("{\"server\": \"   \", \"apiToken\": \"" + token + "\"}", out conn);
+        Check(r.Status == VcsStatus.InvalidArgument && r.Json.Contains("\"field\":\"server\"") && conn == null, "a blank server is refused");
+        string port = url.Substring(url.LastIndexOf(':') + 1);
+        r = Vcs.Connect("{\"server\": \"http://vcs.test.invalid:" + port + "\", \"apiToken\": \"" + token + "\", \"resolve\": [\"vcs.test.invalid:" + port + ":127.0.0.1\"]}", out conn);
+        Check(r.Status == VcsStatus.InvalidArgument && r.Json.Contains("allowInsecureHttp") && conn == null, "no secret over plain http to a non-loopback name");
+
+        string file = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "vcs-host-" + Guid.NewGuid().ToString("N"), "credentials.json").Replace("\\", "\\\\");
+        r = VcsSavedTokenStore.Save("{\"server\": \"" + url + "\", \"apiToken\": \"" + token + "\", \"file\": \"" + file + "\"}");
+        Check(r.IsOk && !r.Json.Contains(token), "save a token");
+        r = VcsSavedTokenStore.List("{\"file\": \"" + file + "\"}");
+        Check(r.IsOk && r.Json.Contains(url) && !r.Json.Contains(token), "list saved tokens (previews only)");
+        r = VcsSavedTokenStore.Load("{\"server\": \"" + url + "\", \"file\": \"" + file + "\"}");
+        Check(r.IsOk && r.Json.Contains(token), "load a saved token");
+        r = VcsSavedTokenStore.Forget("{\"server\": \"" + url + "\", \"file\": \"" + file + "\"}");
+        Check(r.IsOk, "forget a saved token");
+        r = VcsSavedTokenStore.Load("{\"server\": \"" + url + "\", \"file\": \"" + file + "\"}");
+        Check(r.Status == VcsStatus.NotFound, "a forgotten token is gone");
+        try { System.IO.Directory.Delete(System.IO.Path.GetDirectoryName(file), true); } catch (Exception) { }
+    }
 
     public static int Main(string[] args)
     {
@@ -102,6 +125,8 @@ public static class Host
             vcd.Dispose();
             Check(vcd.IsClosed, "the Cloud Director handle is released");
         }
+
+        ConnectRulesAndSavedTokens(url, token);
 
         Console.WriteLine("C# host: " + passed + " checks passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
