@@ -3,6 +3,7 @@
 
 mod auth;
 mod invitations;
+mod inviting;
 pub mod model;
 pub mod request;
 mod roles;
@@ -154,7 +155,8 @@ impl CspClient {
     /// the organization's name.
     pub async fn connect(options: ConnectOptions) -> Result<CspClient> {
         options.validate()?;
-        let transport = Transport::new(&options.server, &options.tls, options.timeout, options.retry.clone())?;
+        let transport =
+            Transport::new(&options.server, &options.tls, options.timeout, options.retry.clone())?.with_max_in_flight(options.concurrency);
         let tokens = TokenSource::new(options.credentials.clone());
         let claims = tokens.claims(&transport).await?;
         let org_id = match (&options.credentials, claims.org_id) {
@@ -204,6 +206,11 @@ impl CspClient {
         self.job.as_ref()
     }
 
+    /// The adaptive send-rate limiter's view (benchmarks, tests).
+    pub fn limiter_state(&self) -> crate::throttle::LimiterState {
+        self.inner.transport.limiter_state()
+    }
+
     fn ticker(&self, operation: &'static str, total: usize) -> Ticker<'_> {
         Ticker { progress: self.progress.as_ref(), operation, done: std::sync::atomic::AtomicUsize::new(0), total }
     }
@@ -240,10 +247,12 @@ impl CspClient {
 
     // ---- requests ----------------------------------------------------------------------------
 
-    /// One authenticated request; a 401 gets one fresh token and one more try.
+    /// One authenticated request; a 401 gets one fresh token and one more try. Under a job, nothing
+    /// is sent once it is cancelled and a request in flight is abandoned (`Error::cancelled`).
     async fn call(&self, method: Method, path: &str, body: Option<Value>, idempotent: bool) -> Result<Reply> {
         let t = &self.inner.transport;
-        let token = self.inner.tokens.token(t, None).await?;
+        let job = self.job.as_deref();
+        let token = crate::http::race(job, self.inner.tokens.token(t, None)).await.ok_or_else(|| Error::cancelled(true))??;
         let make = |tok| Call {
             method: method.clone(),
             path: path.to_string(),
@@ -252,10 +261,10 @@ impl CspClient {
             headers: Vec::new(),
             idempotent,
         };
-        match t.send(&make(&token)).await {
+        match t.send_under(&make(&token), job).await {
             Err(e) if e.http_status == Some(401) => {
-                let fresh = self.inner.tokens.token(t, Some(&token)).await?;
-                t.send(&make(&fresh)).await
+                let fresh = crate::http::race(job, self.inner.tokens.token(t, Some(&token))).await.ok_or_else(|| Error::cancelled(true))??;
+                t.send_under(&make(&fresh), job).await
             }
             other => other,
         }

@@ -57,6 +57,8 @@ pub enum VcsStatus {
     VCS_PANIC = 12,
     /// A bulk call finished, and some of its items failed: `*out_json` holds the per-item report.
     VCS_PARTIAL_FAILURE = 13,
+    /// The call was cancelled
+    VCS_CANCELLED = 14,
 }
 
 /// A connection to one CSP organization. Opaque; create with `vcs_connect`, free with `vcs_disconnect`.
