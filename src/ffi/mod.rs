@@ -12,8 +12,10 @@
 //!   while the library's shared runtime does the work.
 
 mod guard;
+mod job;
 mod vcd;
 
+pub use job::*;
 pub use vcd::*;
 
 use crate::csp::request::*;
