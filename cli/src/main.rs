@@ -1,7 +1,9 @@
 //! `vcs`: the cmdlets for shell users and CI jobs. A client of the vcs-native library: flags in,
 //! library calls, tables or JSON out. Exit codes are the library's status numbers
-//! (0 ok, 1 invalid argument, 2 authentication, ... 13 some items of a bulk call failed).
+//! (0 ok, 1 invalid argument, 2 authentication, ... 13 some items of a bulk call failed), and 130
+//! when Ctrl+C stopped the command.
 
+mod interrupt;
 mod output;
 mod tour;
 mod vcd;
@@ -15,7 +17,15 @@ use vcs_native::csp::request::*;
 use vcs_native::{ConnectOptions, Credentials, CspClient, Error, ErrorCategory};
 
 #[derive(Parser)]
-#[command(name = "vcs", version, about = "User management for VMware Cloud Services Platform organizations")]
+#[command(
+    name = "vcs",
+    version,
+    about = "User management for VMware Cloud Services Platform organizations",
+    after_help = "Exit codes: 0 done; 1 invalid argument, 2 authentication, 3 permission, 4 not found, 5 conflict, \
+6 rate limited, 7 server, 8 network, 9 timeout, 10 protocol, 11 internal, 12 panic; 13 some items of a bulk \
+call did not succeed (the report says which); 130 interrupted: Ctrl+C stopped the command, which printed \
+what was done, failed, unknown and not started. A second Ctrl+C quits at once."
+)]
 struct Cli {
     #[command(flatten)]
     connection: ConnectionArgs,
@@ -256,7 +266,7 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
         Command::Vcd { args, action } => return vcd::run(&args, action, out).await,
         other => other,
     };
-    let client = CspClient::connect(cli.connection.options()?).await?;
+    let client = interrupt::connected(CspClient::connect(cli.connection.options()?)).await?;
     let client = match out.progress_bar() {
         Some(bar) => client.with_progress(bar),
         None => client,
@@ -358,7 +368,17 @@ fn main() -> ExitCode {
         }
     };
     let out = Output::new(cli.json);
-    match vcs_native::runtime().block_on(run(cli, &out)) {
+    let outcome = vcs_native::runtime().block_on(async {
+        interrupt::install();
+        run(cli, &out).await
+    });
+    if interrupt::interrupted() {
+        if let Err(e) = &outcome {
+            out.error(e);
+        }
+        return ExitCode::from(interrupt::INTERRUPTED);
+    }
+    match outcome {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Partial) => ExitCode::from(vcs_native::error::PARTIAL_FAILURE_CODE as u8),
         Err(e) => {

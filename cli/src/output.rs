@@ -51,17 +51,32 @@ impl Output {
             return Self::print_json(r);
         }
         for item in &r.items {
-            match &item.error {
-                None => println!(
-                    "ok      {}  {}{}",
-                    item.input,
-                    item.outcome,
-                    item.message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default()
-                ),
-                Some(e) => println!("FAILED  {}  {} [{}]", item.input, e.message, e.category),
+            let label = if item.ok {
+                "ok     "
+            } else if item.is_not_started() {
+                "NOTSENT"
+            } else if item.is_unknown() {
+                "UNKNOWN"
+            } else {
+                "FAILED "
+            };
+            let mut line = format!("{label} {}  {}", item.input, item.outcome);
+            if let Some(m) = &item.message {
+                line.push_str(&format!(" ({m})"));
             }
+            if let Some(e) = &item.error {
+                line.push_str(&format!(": {} [{}]", e.message, e.category));
+            }
+            println!("{line}");
         }
-        eprintln!("{} succeeded, {} did not", r.succeeded, r.failed);
+        eprintln!(
+            "{} done, {} failed, {} unknown, {} not started{}",
+            r.succeeded,
+            r.failed,
+            r.unknown,
+            r.not_started,
+            if r.cancelled { " (cancelled)" } else { "" }
+        );
     }
 
     pub fn dry_run(&self, action: &str, plan: &[Value]) {

@@ -205,7 +205,7 @@ pub fn read_csv(path: &std::path::Path) -> Result<Vec<NewVcdUser>, Error> {
 
 pub async fn run(args: &VcdArgs, action: VcdAction, out: &Output) -> Result<Outcome, Error> {
     let options = args.options()?;
-    let client = VcdClient::connect(options).await?;
+    let client = crate::interrupt::connected(VcdClient::connect(options)).await?;
     let outcome = match action {
         VcdAction::Info => {
             out.object(&serde_json::to_value(client.info()).unwrap_or_default());
