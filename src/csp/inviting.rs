@@ -55,7 +55,7 @@ impl CspClient {
     /// Bulk work keeps this many items under way; the transport caps what is on the wire, so a
     /// request waiting out a `Retry-After` does not hold up the others.
     pub(super) fn lanes(&self) -> usize {
-        self.inner.concurrency * 4
+        self.inner.concurrency * 16
     }
 
     /// `New-VcsUserInvitation`: checks every email and role first, sends the emails in batches,
@@ -242,7 +242,13 @@ impl CspClient {
     /// Checks the roles, builds the service role grants and notes which invitations exist before
     /// anything is sent, so the read-back can skip them.
     async fn invite_prelude(&self, request: &InvitationRequest) -> Result<(Vec<Value>, HashSet<String>)> {
-        let known = self.organization_roles(&OrganizationRoleQuery::default()).await?;
+        // Side by side: one request waiting out a Retry-After does not hold up the others.
+        let all_roles = OrganizationRoleQuery::default();
+        let (known, service_dtos, before) = tokio::try_join!(
+            self.organization_roles(&all_roles),
+            self.service_role_dtos(&request.service_roles),
+            read_with_retries(self.job.as_deref(), || self.invitation_ids()),
+        )?;
         for (i, r) in request.organization_roles.iter().enumerate() {
             if !known.iter().any(|k| &k.name == r) {
                 let names: Vec<&str> = known.iter().map(|k| k.name.as_str()).collect();
@@ -252,8 +258,6 @@ impl CspClient {
                 ));
             }
         }
-        let service_dtos = self.service_role_dtos(&request.service_roles).await?;
-        let before = read_with_retries(self.job.as_deref(), || self.invitation_ids()).await?;
         Ok((service_dtos, before.into_iter().collect()))
     }
 
@@ -267,9 +271,9 @@ impl CspClient {
         wanted: &HashSet<String>,
     ) -> Result<(HashMap<String, Invitation>, bool)> {
         let job = self.job.as_deref();
-        let services = read_with_retries(job, || self.service_names()).await?;
+        let (services, ids) =
+            tokio::try_join!(read_with_retries(job, || self.service_names()), read_with_retries(job, || self.invitation_ids()))?;
         let services = &services;
-        let ids = read_with_retries(job, || self.invitation_ids()).await?;
         let new_ids: Vec<String> = ids.into_iter().rev().filter(|id| !before.contains(id)).collect();
         let mut reads = stream::iter(new_ids)
             .map(|id| async move { read_with_retries(job, || self.invitation_by_id(&id, services)).await })

@@ -197,6 +197,11 @@ impl VcdClient {
         self.job.as_ref()
     }
 
+    /// The adaptive send-rate limiter's view (benchmarks, tests).
+    pub fn limiter_state(&self) -> crate::throttle::LimiterState {
+        self.inner.transport.limiter_state()
+    }
+
     pub fn info(&self) -> VcdConnectionInfo {
         self.inner.info.clone()
     }
