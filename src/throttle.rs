@@ -20,8 +20,10 @@ const SCALE: f64 = 0.4;
 const MIN_FILL_RATE: f64 = 0.5;
 /// Share of 429s in a window that counts as congestion.
 const CONGESTED_SHARE: f64 = 0.08;
-/// 429s a window needs before it can count as congested (a lone one only delays its request).
-const MIN_THROTTLED: usize = 2;
+/// A window is judged only with this many answers and 429s in it: fewer is noise (a lone 429
+/// only delays its own request).
+const MIN_ANSWERS: usize = 50;
+const MIN_THROTTLED: usize = 4;
 const WINDOW: Duration = Duration::from_secs(1);
 
 pub(crate) struct SendRateLimiter {
@@ -106,7 +108,7 @@ impl SendRateLimiter {
         let span = s.answers.front().map_or(0.0, |(t, _)| now - t).max(0.1);
         let throttled_n = s.answers.iter().filter(|(_, th)| *th).count();
         let share = throttled_n as f64 / s.answers.len() as f64;
-        let congested = throttled && throttled_n >= MIN_THROTTLED && share > CONGESTED_SHARE;
+        let congested = throttled && s.answers.len() >= MIN_ANSWERS && throttled_n >= MIN_THROTTLED && share > CONGESTED_SHARE;
         let calm = now - s.last_cut >= WINDOW.as_secs_f64() || !s.enabled;
         if congested && calm {
             let accepted = (s.answers.len() - throttled_n) as f64 / span;
