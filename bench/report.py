@@ -72,3 +72,19 @@ for r in rows:
         print("|---|---:|---:|---:|")
         print(f"| vcs_connection_info | {r['abiInfoUs']:.1f} | {r['rustInfoUs']:.1f} | {r['abiInfoUs'] - r['rustInfoUs']:.1f} |")
         print(f"| vcs_get_users, one page | {r['abiUsersUs']:.1f} | {r['rustUsersUs']:.1f} | {r['abiUsersUs'] - r['rustUsersUs']:.1f} |")
+
+for r in rows:
+    if r["workload"] == "throttle-invite":
+        print(f"\n5. Throttling\n")
+        goal = "met" if r["seconds"] < 5 and r["failed"] == 0 and r["unknown"] == 0 and r["invitedMoreThanOnce"] == 0 else "NOT met"
+        print(f"- {r['addressesInvited']:,} invitations with 5% of requests answered 429 (Retry-After 1): {r['seconds']:.2f} s, "
+              f"{r['succeeded']} done, {r['failed']} failed, {r['unknown']} unknown, {r['invitedMoreThanOnce']} invited twice; "
+              f"{r['requests']} requests, {r['answered429']} answered 429. Goal under 5 s, each once: {goal}.")
+    if r["workload"] == "throttle-limit":
+        accepted = r["requests"] - r["answered429"]
+        used = accepted / (r["limit"] * r["seconds"])
+        refused = r["answered429"] / r["requests"]
+        goal = "met" if used >= 0.85 and refused <= 0.10 and r["failed"] == 0 else "NOT met"
+        print(f"- {r['succeeded'] + r['failed'] + r['unknown']:,} Cloud Director creates against --rate-limit {r['limit']}: {r['seconds']:.2f} s, "
+              f"{accepted} requests accepted = {used:.0%} of the limit, {r['answered429']} of {r['requests']} refused ({refused:.1%}); "
+              f"{r['failed']} failed; the limiter settled at {r['fillRate']:.0f}/s. Goal at least 85% used, at most 10% refused: {goal}.")

@@ -76,6 +76,10 @@ typedef enum VcsStatus {
    * A bulk call finished, and some of its items failed: `*out_json` holds the per-item report.
    */
   VCS_PARTIAL_FAILURE = 13,
+  /**
+   * The call was cancelled (`vcs_job_cancel`, `vcs_cursor_cancel`) before it finished.
+   */
+  VCS_CANCELLED = 14,
 } VcsStatus;
 
 /**
@@ -87,6 +91,21 @@ typedef struct VcdConnection VcdConnection;
  * A connection to one CSP organization. Opaque; create with `vcs_connect`, free with `vcs_disconnect`.
  */
 typedef struct VcsConnection VcsConnection;
+
+/**
+ * A job: the host's handle on calls it may cancel and follow. Opaque; create with `vcs_job_new`,
+ * free with `vcs_job_free`.
+ *
+ * Use: make a job, derive a connection that runs under it (`vcs_connection_with_job` or
+ * `vcd_connection_with_job`), make the bulk call on the derived connection on one thread, and
+ * from any other thread poll `vcs_job_progress` and call `vcs_job_cancel` to stop it. A
+ * cancelled bulk call sends no new request within 100 ms, abandons the requests in flight and
+ * returns its per-item report with `VCS_PARTIAL_FAILURE` and `"cancelled": true`: items done,
+ * failed, `unknown` (sent, outcome not learnt) and `notStarted` (never sent); nothing is done
+ * twice and nothing is reported done that was not. Any other call made under a cancelled job
+ * returns `VCS_CANCELLED`.
+ */
+typedef struct VcsJob VcsJob;
 
 #ifdef __cplusplus
 extern "C" {
@@ -250,6 +269,75 @@ enum VcsStatus vcs_remove_user_invitations(const struct VcsConnection *conn,
                                            char **out_json);
 
 /**
+ * Makes a job. `*out` receives it. One job follows one call at a time: progress counts add up
+ * over the calls made under it, and once cancelled it stays cancelled (make a new one).
+ *
+ * # Safety
+ * `out` must be NULL or point to a writable pointer.
+ */
+enum VcsStatus vcs_job_new(struct VcsJob **out);
+
+/**
+ * Cancels the job: calls running under it stop sending requests within 100 ms, abandon the
+ * requests in flight, and return what they did. Safe from any thread, while a call runs on
+ * another; cancelling twice is harmless. `VCS_INVALID_ARGUMENT` if `job` is not a live job.
+ *
+ * # Safety
+ * `job` must be NULL or a value `vcs_job_new` returned.
+ */
+enum VcsStatus vcs_job_cancel(const struct VcsJob *job);
+
+/**
+ * The job's progress, from any thread, as JSON: `{"operation", "done", "failed", "total",
+ * "cancelled", "items": [...]}`. `done` and `failed` count items finished so far, `total` the
+ * items of the call (0 while unknown); `items` holds the report items (the same objects as in
+ * the final report) finished since index `from`, in the order they finished: a host that passes
+ * the number of items it has already seen gets only the new ones.
+ *
+ * # Safety
+ * `job` must be NULL or a value `vcs_job_new` returned; `out_json` must be NULL or point to a
+ * writable pointer.
+ */
+enum VcsStatus vcs_job_progress(const struct VcsJob *job, size_t from, char **out_json);
+
+/**
+ * Frees a job. NULL is ignored; a handle that is not live gives `VCS_INVALID_ARGUMENT`. Calls
+ * still running under it are not cancelled by this (cancel first) and keep it alive until they
+ * return.
+ *
+ * # Safety
+ * `job` must be NULL or a value `vcs_job_new` returned.
+ */
+enum VcsStatus vcs_job_free(struct VcsJob *job);
+
+/**
+ * A connection that shares `conn`'s session and runs every call made on it under `job`: use it
+ * wherever a `VcsConnection` is taken. Free it with `vcs_disconnect`; that frees only the
+ * derived handle, the shared session stays with `conn`. `*out_json` receives the connection info.
+ *
+ * # Safety
+ * `conn` and `job` must be NULL or live handles; `out` and `out_json` must be NULL or point to
+ * writable pointers.
+ */
+enum VcsStatus vcs_connection_with_job(const struct VcsConnection *conn,
+                                       const struct VcsJob *job,
+                                       struct VcsConnection **out,
+                                       char **out_json);
+
+/**
+ * The Cloud Director counterpart of `vcs_connection_with_job`: a session handle that shares
+ * `conn`'s session and runs every call under `job`. `vcd_disconnect` on it frees the handle and
+ * never logs out the shared session (disconnecting `conn` does that).
+ *
+ * # Safety
+ * As for `vcs_connection_with_job`.
+ */
+enum VcsStatus vcd_connection_with_job(const struct VcdConnection *conn,
+                                       const struct VcsJob *job,
+                                       struct VcdConnection **out,
+                                       char **out_json);
+
+/**
  * Saves an API token for a server. `request_json`: `{"server": "console.cloud.vmware.com",
  * "apiToken": "...", "file": optional path}`; an absent server is the default one. Answer:
  * `{"server", "apiTokenPreview", "backend", "location"}`.
@@ -308,7 +396,8 @@ enum VcsStatus vcd_connect(const char *options_json,
 
 /**
  * Logs out (best effort) and frees the session (`Disconnect-Vcd`). NULL is ignored; a handle
- * that is not live gives `VCS_INVALID_ARGUMENT`.
+ * that is not live gives `VCS_INVALID_ARGUMENT`. A handle from `vcd_connection_with_job` is
+ * only freed: the session it shares stays logged in.
  *
  * # Safety
  * `conn` must be NULL or a value `vcd_connect` returned.

@@ -32,6 +32,7 @@ namespace VcsNative
         Internal = 11,
         Panic = 12,
         PartialFailure = 13,
+        Cancelled = 14,
     }
 
     /// <summary>
@@ -360,5 +361,91 @@ namespace VcsNative
         public static VcsResult List(string requestJson) { return Invoke(SavedTokenNativeMethods.vcs_saved_tokens_list, requestJson); }
         public static VcsResult Load(string requestJson) { return Invoke(SavedTokenNativeMethods.vcs_saved_token_load, requestJson); }
         public static VcsResult Forget(string requestJson) { return Invoke(SavedTokenNativeMethods.vcs_saved_token_forget, requestJson); }
+    }
+
+    // ---- Jobs: cancelling and following bulk calls (vcs_job_*, *_connection_with_job) ----------
+
+    /// <summary>The job entry points: make a job, derive a connection under it, cancel it from any thread, poll its progress.</summary>
+    public static class JobNativeMethods
+    {
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_job_new(out IntPtr job);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_job_cancel(VcsJobHandle job);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_job_progress(VcsJobHandle job, UIntPtr from, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_job_free(IntPtr job);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_connection_with_job(VcsConnectionHandle connection, VcsJobHandle job, out IntPtr derived, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcd_connection_with_job(VcdConnectionHandle connection, VcsJobHandle job, out IntPtr derived, out IntPtr outJson);
+    }
+
+    /// <summary>A job made by vcs_job_new; disposing it calls vcs_job_free once.</summary>
+    public sealed class VcsJobHandle : SafeHandle
+    {
+        public VcsJobHandle() : base(IntPtr.Zero, true) { }
+
+        internal VcsJobHandle(IntPtr handle) : base(IntPtr.Zero, true)
+        {
+            SetHandle(handle);
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            return JobNativeMethods.vcs_job_free(handle) == VcsStatus.Ok;
+        }
+    }
+
+    /// <summary>
+    /// Jobs for a cmdlet's StopProcessing: make one, run the bulk call on a connection derived
+    /// with <see cref="WithJob(VcsConnectionHandle, VcsJobHandle, out VcsConnectionHandle)"/>, and
+    /// call <see cref="Cancel"/> from the other thread; the call returns its report (PartialFailure,
+    /// "cancelled": true). Disposing a derived connection never ends the shared session.
+    /// </summary>
+    public static class VcsJobs
+    {
+        public static VcsJobHandle New()
+        {
+            IntPtr raw;
+            return JobNativeMethods.vcs_job_new(out raw) == VcsStatus.Ok ? new VcsJobHandle(raw) : null;
+        }
+
+        public static VcsStatus Cancel(VcsJobHandle job) { return JobNativeMethods.vcs_job_cancel(job); }
+
+        /// <summary>{"operation", "done", "failed", "total", "cancelled", "items": [items finished since index from]}.</summary>
+        public static VcsResult Progress(VcsJobHandle job, long from)
+        {
+            IntPtr json;
+            VcsStatus status = JobNativeMethods.vcs_job_progress(job, new UIntPtr((ulong)from), out json);
+            return new VcsResult(status, Vcs.Take(json));
+        }
+
+        public static VcsResult WithJob(VcsConnectionHandle c, VcsJobHandle job, out VcsConnectionHandle derived)
+        {
+            IntPtr raw, json;
+            VcsStatus status = JobNativeMethods.vcs_connection_with_job(c, job, out raw, out json);
+            derived = status == VcsStatus.Ok ? new VcsConnectionHandle(raw) : null;
+            return new VcsResult(status, Vcs.Take(json));
+        }
+
+        public static VcsResult WithJob(VcdConnectionHandle c, VcsJobHandle job, out VcdConnectionHandle derived)
+        {
+            IntPtr raw, json;
+            VcsStatus status = JobNativeMethods.vcd_connection_with_job(c, job, out raw, out json);
+            derived = status == VcsStatus.Ok ? new VcdConnectionHandle(raw) : null;
+            return new VcsResult(status, Vcs.Take(json));
+        }
     }
 }

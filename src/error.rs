@@ -20,10 +20,12 @@ pub enum ErrorCategory {
     Protocol,
     /// A bug in the library, reported rather than crashing the host.
     Internal,
+    /// The caller cancelled the call (a job's `cancel`).
+    Cancelled,
 }
 
 impl ErrorCategory {
-    pub const ALL: [ErrorCategory; 11] = [
+    pub const ALL: [ErrorCategory; 12] = [
         ErrorCategory::InvalidArgument,
         ErrorCategory::Authentication,
         ErrorCategory::Permission,
@@ -35,6 +37,7 @@ impl ErrorCategory {
         ErrorCategory::Timeout,
         ErrorCategory::Protocol,
         ErrorCategory::Internal,
+        ErrorCategory::Cancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +53,7 @@ impl ErrorCategory {
             ErrorCategory::Timeout => "timeout",
             ErrorCategory::Protocol => "protocol",
             ErrorCategory::Internal => "internal",
+            ErrorCategory::Cancelled => "cancelled",
         }
     }
 
@@ -68,6 +72,7 @@ impl ErrorCategory {
             ErrorCategory::Timeout => 9,
             ErrorCategory::Protocol => 10,
             ErrorCategory::Internal => 11,
+            ErrorCategory::Cancelled => 14,
         }
     }
 
@@ -107,6 +112,10 @@ pub struct Error {
     /// The input field the error is about, when it is about one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// The request this error is about never left the library (cancelled while it waited, or
+    /// refused by the service before acting): it cannot have taken effect.
+    #[serde(skip)]
+    pub not_sent: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -126,7 +135,7 @@ pub const PARTIAL_FAILURE_CODE: i32 = 13;
 
 impl Error {
     pub fn new(category: ErrorCategory, message: impl Into<String>) -> Self {
-        Error { category, message: message.into(), http_status: None, request_id: None, service_code: None, field: None }
+        Error { category, message: message.into(), http_status: None, request_id: None, service_code: None, field: None, not_sent: false }
     }
 
     /// Bad input: names the field and says what is wrong with it.
@@ -135,6 +144,20 @@ impl Error {
         let mut e = Error::new(ErrorCategory::InvalidArgument, format!("{field}: {problem}"));
         e.field = Some(field);
         e
+    }
+
+    /// The call was cancelled; `not_sent` says that the request cannot have taken effect.
+    pub fn cancelled(not_sent: bool) -> Self {
+        let message = if not_sent {
+            "the call was cancelled before this request was sent"
+        } else {
+            "the call was cancelled while this request was in flight: it may have taken effect"
+        };
+        Error { not_sent, ..Error::new(ErrorCategory::Cancelled, message) }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.category == ErrorCategory::Cancelled
     }
 
     pub fn internal(message: impl Into<String>) -> Self {

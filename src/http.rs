@@ -1,14 +1,16 @@
 //! The HTTP transport every client shares: TLS settings, timeouts, no redirects, bounded
-//! retries with backoff and jitter, one shared pause when the service says "slow down", and
-//! service error bodies turned into [`Error`]s.
+//! retries with backoff and jitter, a cap on requests in flight, an adaptive send rate when the
+//! service says "slow down" (only the request told to wait waits for its `Retry-After`), calls
+//! cancelled through a [`Job`], and service error bodies turned into [`Error`]s.
 
 use crate::error::{Error, ErrorCategory, Result};
+use crate::job::Job;
 use crate::secret::Secret;
+use crate::throttle::SendRateLimiter;
 use rand::Rng;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::Method;
 use serde_json::Value;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Largest answer body read; anything longer is refused as a protocol error.
@@ -100,6 +102,30 @@ pub(crate) struct Reply {
     pub after_lost_attempt: bool,
 }
 
+/// Reads that must not give up at the first server error (the read-back after a write, where
+/// giving up would leave the write's outcome unknown): `read` is tried up to four times, with
+/// growing pauses, while it fails with a server, network or timeout error. Cancellation stops it.
+pub(crate) async fn read_with_retries<T, F, Fut>(job: Option<&Job>, mut read: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T>>,
+{
+    let mut pause = Duration::from_millis(200);
+    let mut attempt = 1;
+    loop {
+        match read().await {
+            Err(e) if attempt < 4 && matches!(e.category, ErrorCategory::Server | ErrorCategory::Network | ErrorCategory::Timeout) => {
+                if race(job, tokio::time::sleep(pause)).await.is_none() {
+                    return Err(Error::cancelled(true));
+                }
+                pause *= 2;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 impl Reply {
     pub fn json<T: serde::de::DeserializeOwned>(&self, what: &str) -> Result<T> {
         serde_json::from_slice(&self.body).map_err(|e| {
@@ -114,12 +140,17 @@ pub(crate) struct Transport {
     http: reqwest::Client,
     base: String,
     retry: RetryPolicy,
-    pause_until: Mutex<Option<Instant>>,
+    limiter: SendRateLimiter,
+    /// Requests on the wire at once; a request waiting out a `Retry-After` holds no permit.
+    in_flight: tokio::sync::Semaphore,
     /// Told before each retry (the connect deadline and `-v` use it).
     on_retry: Option<crate::connect::RetryObserver>,
     /// The server was given without a scheme: https was assumed (said when TLS fails).
     scheme_assumed: bool,
 }
+
+/// Requests in flight per connection unless the client sets its own cap.
+const DEFAULT_IN_FLIGHT: usize = 8;
 
 impl Transport {
     /// A transport to `route` (see [`crate::connect::route`]): its base URL and pinned addresses.
@@ -159,7 +190,26 @@ impl Transport {
             builder = builder.resolve_to_addrs(host, addrs);
         }
         let http = builder.build().map_err(|e| Error::internal(format!("HTTP client: {e}")))?;
-        Ok(Transport { http, base, retry, pause_until: Mutex::new(None), on_retry, scheme_assumed: route.scheme_assumed })
+        Ok(Transport {
+            http,
+            base,
+            retry,
+            limiter: SendRateLimiter::new(),
+            in_flight: tokio::sync::Semaphore::new(DEFAULT_IN_FLIGHT),
+            on_retry,
+            scheme_assumed: route.scheme_assumed,
+        })
+    }
+
+    /// Caps the requests on the wire at once (the connection's `concurrency`).
+    pub fn with_max_in_flight(mut self, n: usize) -> Transport {
+        self.in_flight = tokio::sync::Semaphore::new(n.max(1));
+        self
+    }
+
+    /// The adaptive limiter's view, for benchmarks and tests.
+    pub fn limiter_state(&self) -> crate::throttle::LimiterState {
+        self.limiter.state()
     }
 
     /// Tells the observer, if any, that `error` on attempt `attempt` is retried after `delay`.
@@ -181,46 +231,71 @@ impl Transport {
 
     /// Sends `call`, retrying what may be retried; a non-2xx answer becomes an `Error`.
     pub async fn send(&self, call: &Call<'_>) -> Result<Reply> {
+        self.send_under(call, None).await
+    }
+
+    /// As [`send`](Self::send), under `job`: nothing is sent once the job is cancelled, and an
+    /// attempt in flight is abandoned when it is. The cancellation error says whether the request
+    /// may have taken effect (`not_sent` is false once an attempt reached the service and was not
+    /// refused outright).
+    pub async fn send_under(&self, call: &Call<'_>, job: Option<&Job>) -> Result<Reply> {
         let started = Instant::now();
         let mut lost_attempt = false;
+        // An attempt reached the service and was not refused with a 429: it may have acted.
+        let mut may_have_acted = false;
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            self.wait_for_pause().await;
-            let outcome = self.send_once(call).await;
+            let wait_turn = async {
+                self.limiter.acquire().await;
+                self.in_flight.acquire().await.expect("the semaphore is never closed")
+            };
+            let permit = match race(job, wait_turn).await {
+                Some(p) => p,
+                None => return Err(Error::cancelled(!may_have_acted)),
+            };
+            let outcome = match race(job, self.send_once(call)).await {
+                Some(o) => o,
+                None => return Err(Error::cancelled(false)),
+            };
+            drop(permit);
             let (retryable, hint, error) = match outcome {
                 Ok(mut reply) if (200..300).contains(&reply.status) => {
+                    self.limiter.on_answer(false);
                     reply.after_lost_attempt = lost_attempt;
                     return Ok(reply);
                 }
                 Ok(reply) => {
                     let status = reply.status;
+                    self.limiter.on_answer(status == 429);
+                    // A 4xx is a refusal; a 5xx may come after the service acted.
+                    if status >= 500 {
+                        may_have_acted = true;
+                    }
                     let hint = retry_after(&reply.headers);
                     let retryable = status == 429 || (call.idempotent && matches!(status, 502..=504));
-                    if status == 429 {
-                        let pause = hint.unwrap_or_else(|| self.backoff(attempt));
-                        let mut p = self.pause_until.lock().expect("pause lock");
-                        let until = Instant::now() + pause;
-                        if p.map_or(true, |cur| cur < until) {
-                            *p = Some(until);
-                        }
-                    }
-                    (retryable, hint, error_from_reply(&reply))
+                    let mut error = error_from_reply(&reply);
+                    error.not_sent = !may_have_acted;
+                    (retryable, hint, error)
                 }
                 Err(SendFailure { error, never_sent }) => {
                     if !never_sent {
                         lost_attempt = true;
+                        may_have_acted = true;
                     }
                     (never_sent || call.idempotent, None, error)
                 }
             };
+            // Only this request waits for its Retry-After; the others go on at the limiter's rate.
             let delay = hint.unwrap_or_else(|| self.backoff(attempt));
             let out_of_time = started.elapsed() + delay > self.retry.max_total;
             if !retryable || attempt >= self.retry.max_attempts || out_of_time {
                 return Err(error);
             }
             self.notify_retry(call, attempt, delay, &error);
-            tokio::time::sleep(delay).await;
+            if race(job, tokio::time::sleep(delay)).await.is_none() {
+                return Err(Error::cancelled(!may_have_acted));
+            }
         }
     }
 
@@ -230,16 +305,6 @@ impl Transport {
         let cap = exp.min(self.retry.max_delay);
         let ms = cap.as_millis() as u64;
         Duration::from_millis(ms / 2 + rand::thread_rng().gen_range(0..=ms / 2 + 1))
-    }
-
-    async fn wait_for_pause(&self) {
-        let until = *self.pause_until.lock().expect("pause lock");
-        if let Some(until) = until {
-            let now = Instant::now();
-            if until > now {
-                tokio::time::sleep(until - now).await;
-            }
-        }
     }
 
     async fn send_once(&self, call: &Call<'_>) -> std::result::Result<Reply, SendFailure> {
@@ -301,6 +366,23 @@ impl Transport {
             }
         }
         Ok(Reply { status, headers, body, request_id, after_lost_attempt: false })
+    }
+}
+
+/// `fut`'s output, or `None` once `job` is cancelled (at once if it already is).
+pub(crate) async fn race<T>(job: Option<&Job>, fut: impl std::future::Future<Output = T>) -> Option<T> {
+    match job {
+        None => Some(fut.await),
+        Some(job) => {
+            if job.is_cancelled() {
+                return None;
+            }
+            tokio::select! {
+                biased;
+                _ = job.cancelled() => None,
+                out = fut => Some(out),
+            }
+        }
     }
 }
 

@@ -23,6 +23,7 @@ mod runtime;
 pub mod secret;
 pub mod select;
 pub mod store;
+pub mod throttle;
 pub mod time;
 pub mod vcd;
 pub mod wildcard;

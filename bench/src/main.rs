@@ -6,6 +6,10 @@
 //!   vcs-bench bulk URL TOKEN N           invite N emails, revoke them, remove N users
 //!   vcs-bench overhead URL TOKEN N       N calls of connection info and of a one-page user list,
 //!                                        through the C ABI and through the Rust API
+//!   vcs-bench invite URL TOKEN N         invite N emails (throttling: run under a 429 fault rule)
+//!   vcs-bench vcd-create URL ORG:USER:PASSWORD N   create N Cloud Director users (against --rate-limit)
+
+mod throttling;
 
 use serde_json::{json, Value};
 use std::ffi::{c_char, CStr, CString};
@@ -132,6 +136,8 @@ fn main() {
             unsafe { vcs_disconnect(conn) };
             json!({"calls": n, "abiInfoUs": abi_info, "rustInfoUs": rust_info, "abiUsersUs": abi_users, "rustUsersUs": rust_users})
         }
+        "invite" => throttling::invite(url, token, n),
+        "vcd-create" => throttling::vcd_create(url, token, n),
         other => panic!("unknown workload {other}"),
     };
     println!("{result}");

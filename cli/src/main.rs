@@ -1,9 +1,11 @@
 //! `vcs`: the cmdlets for shell users and CI jobs. A client of the vcs-native library: flags in,
 //! library calls, tables or JSON out. Exit codes are the library's status numbers
-//! (0 ok, 1 invalid argument, 2 authentication, ... 13 some items of a bulk call failed).
+//! (0 ok, 1 invalid argument, 2 authentication, ... 13 some items of a bulk call failed), and 130
+//! when Ctrl+C stopped the command.
 
 mod confirm;
 mod connection;
+mod interrupt;
 mod output;
 mod tour;
 mod vcd;
@@ -29,7 +31,9 @@ const EXIT_CODES: &str = "Exit codes:
   5   conflict              6   rate limited        7   server error
   8   network               9   timeout             10  protocol (answer not understood)
   11  internal error
-  13  some items of a bulk command failed, or would fail in a --dry-run (the report says which)";
+  13  some items of a bulk command failed, or would fail in a --dry-run (the report says which)
+  130 interrupted: Ctrl+C stopped the command, which printed what was done, failed, unknown and
+      not started; a second Ctrl+C quits at once";
 
 #[derive(Parser)]
 #[command(name = "vcs", version, about = "User management for VMware Cloud Services Platform organizations", after_help = EXIT_CODES)]
@@ -364,7 +368,7 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
     let csp = command.connection().expect("every other command connects to CSP");
     let options = csp.options(&cli.transport, &cli.network)?;
     let (server, credentials) = (options.server.clone(), options.credentials.clone());
-    let client = CspClient::connect(options).await?;
+    let client = interrupt::connected(CspClient::connect(options)).await?;
     let client = match out.progress_bar() {
         Some(bar) => client.with_progress(bar),
         None => client,
@@ -490,7 +494,17 @@ fn main() -> ExitCode {
         }
     };
     let out = Output::new(cli.json, cli.wide);
-    match vcs_native::runtime().block_on(run(cli, &out)) {
+    let outcome = vcs_native::runtime().block_on(async {
+        interrupt::install();
+        run(cli, &out).await
+    });
+    if interrupt::interrupted() {
+        if let Err(e) = &outcome {
+            out.error(e);
+        }
+        return ExitCode::from(interrupt::INTERRUPTED);
+    }
+    match outcome {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Partial) => ExitCode::from(vcs_native::error::PARTIAL_FAILURE_CODE as u8),
         Err(e) => {

@@ -161,6 +161,9 @@ pub fn summary(r: &BulkReport) -> String {
     if r.not_started > 0 {
         s += &format!(", {} not started", r.not_started);
     }
+    if r.cancelled {
+        s += " (cancelled)";
+    }
     s
 }
 

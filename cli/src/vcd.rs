@@ -245,7 +245,7 @@ pub async fn run(args: &VcdArgs, action: VcdAction, settings: crate::connection:
     }
     let mut options = args.options()?;
     (options.tls, options.network, options.timeout) = (settings.tls, settings.network, settings.timeout);
-    let client = VcdClient::connect(options).await?;
+    let client = crate::interrupt::connected(VcdClient::connect(options)).await?;
     let outcome = match action {
         VcdAction::Info => {
             out.object(&serde_json::to_value(client.info()).unwrap_or_default());

@@ -9,6 +9,7 @@ pub mod faults;
 pub mod jwt;
 mod reply;
 pub mod seeder;
+mod rate_limit;
 mod server;
 mod text;
 mod vcd;
@@ -41,6 +42,8 @@ pub struct Config {
     pub tls_names: Vec<String>,
     /// Seeded users of the Cloud Director tenant org.
     pub vcd_users: usize,
+    /// `--rate-limit`: requests per second per organization, 429 past it (`None`: no limit).
+    pub rate_limit: Option<u32>,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             tls_ca_out: None,
             tls_names: vec!["localhost".into(), "127.0.0.1".into()],
             vcd_users: 25,
+            rate_limit: None,
         }
     }
 }

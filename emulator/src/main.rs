@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use vcs_emulator::Config;
 
 const USAGE: &str = "usage: vcs-emulator [--listen ADDR] [--users N] [--invitations N] [--vcd-users N] [--seed S]
-                    [--token-ttl SECONDS] [--state FILE] [--tls [--tls-ca-out FILE]]
+                    [--token-ttl SECONDS] [--state FILE] [--tls [--tls-ca-out FILE]] [--rate-limit N]
 
   --listen ADDR        address to listen on (default 127.0.0.1:8080; port 0 picks a free one)
   --users N            seeded users (default 25)
@@ -15,7 +15,8 @@ const USAGE: &str = "usage: vcs-emulator [--listen ADDR] [--users N] [--invitati
   --token-ttl SECONDS  access token lifetime (default 1800)
   --state FILE         load state from FILE at start and save it after every change
   --tls                serve HTTPS with a certificate signed by a fresh local CA
-  --tls-ca-out FILE    where --tls writes the CA certificate (PEM)";
+  --tls-ca-out FILE    where --tls writes the CA certificate (PEM)
+  --rate-limit N       at most N requests a second per organization; 429 with Retry-After past it";
 
 fn parse(args: &[String]) -> Result<Config, String> {
     let mut c = Config::default();
@@ -31,6 +32,13 @@ fn parse(args: &[String]) -> Result<Config, String> {
             "--token-ttl" => c.token_ttl_seconds = value("--token-ttl")?.parse().map_err(|e| format!("--token-ttl: {e}"))?,
             "--state" => c.state_file = Some(value("--state")?.into()),
             "--tls" => c.tls = true,
+            "--rate-limit" => {
+                let n: u32 = value("--rate-limit")?.parse().map_err(|e| format!("--rate-limit: {e}"))?;
+                if n == 0 {
+                    return Err("--rate-limit: must be at least 1".into());
+                }
+                c.rate_limit = Some(n);
+            }
             "--tls-ca-out" => c.tls_ca_out = Some(value("--tls-ca-out")?.into()),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument '{other}'")),

@@ -53,6 +53,7 @@ pub async fn serve(
     mut shutdown: tokio::sync::oneshot::Receiver<()>,
 ) {
     let router = crate::csp::router().merge(crate::vcd::router()).merge(crate::control::router()).with_state(shared.clone());
+    let rate_limit = Arc::new(crate::rate_limit::RateLimiter::new(shared.config.rate_limit));
     // Stopping closes open keep-alive connections too, so no request reaches a stopped emulator.
     let (close_tx, close_rx) = tokio::sync::watch::channel(false);
     let mut connections = tokio::task::JoinSet::new();
@@ -72,10 +73,13 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         let shared = shared.clone();
+        let rate_limit = rate_limit.clone();
         let tls = tls.clone();
         let mut close = close_rx.clone();
         connections.spawn(async move {
-            let service = hyper::service::service_fn(move |req: Request<Incoming>| handle(shared.clone(), router.clone(), req));
+            let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+                handle(shared.clone(), router.clone(), rate_limit.clone(), req)
+            });
             let builder = hyper::server::conn::http1::Builder::new();
             let serve_connection = async {
                 match tls {
@@ -100,13 +104,22 @@ pub async fn serve(
     while connections.join_next().await.is_some() {}
 }
 
-async fn handle(shared: Arc<Shared>, router: axum::Router, mut req: Request<Incoming>) -> Result<Response<Body>, DroppedByFault> {
+async fn handle(
+    shared: Arc<Shared>,
+    router: axum::Router,
+    rate_limit: Arc<crate::rate_limit::RateLimiter>,
+    mut req: Request<Incoming>,
+) -> Result<Response<Body>, DroppedByFault> {
     let n = shared.request_counter.fetch_add(1, Ordering::Relaxed) + 1;
     let request_id = format!("emu-{:08x}-{n:06}", shared.config.seed as u32);
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
     let is_control = path.starts_with("/_emulator");
     req.extensions_mut().insert(RequestId(request_id.clone()));
+    if let Some(refused) = (!is_control).then(|| rate_limit.check(&path, &request_id)).flatten() {
+        count(&shared, is_control, &method, &path, 429);
+        return Ok(refused);
+    }
 
     let action = if is_control {
         None

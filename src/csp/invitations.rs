@@ -1,16 +1,14 @@
-//! Invitations: listing, inviting (batched, with the read-back of what was created), revoking.
+//! Invitations: reading and listing them (inviting and revoking are in `inviting.rs`).
 
 use super::model::*;
 use super::request::*;
-use super::{enc, CspClient, AM, INVITE_BATCH};
-use crate::bulk::{BulkItem, BulkReport};
-use crate::error::{Error, ErrorCategory, Result};
+use super::{enc, CspClient, AM};
+use crate::error::{ErrorCategory, Result};
 use crate::time::rfc3339_from_millis;
 use crate::wildcard::any_matches;
 use futures_util::stream::{self, StreamExt};
-use reqwest::Method;
-use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
+use serde_json::Value;
+use std::collections::HashMap;
 
 impl CspClient {
     // ---- invitations ---------------------------------------------------------------------------
@@ -92,30 +90,6 @@ impl CspClient {
         self.read_invitations(ids, services).await
     }
 
-    /// The pending invitation of each of `emails` (lower case), reading the newest first and
-    /// stopping once every address is found, so inviting stays cheap in an org with a long history.
-    pub(super) async fn pending_invitations_for(
-        &self,
-        emails: &HashSet<String>,
-        services: &HashMap<String, String>,
-    ) -> Result<HashMap<String, Invitation>> {
-        let mut ids = self.invitation_ids().await?;
-        ids.reverse();
-        let mut found = HashMap::new();
-        for chunk in ids.chunks(self.inner.concurrency * 2) {
-            for inv in self.read_invitations(chunk.to_vec(), services).await? {
-                let key = inv.email.to_lowercase();
-                if inv.status == InvitationStatus::Available && emails.contains(&key) && !found.contains_key(&key) {
-                    found.insert(key, inv);
-                }
-            }
-            if found.len() == emails.len() {
-                break;
-            }
-        }
-        Ok(found)
-    }
-
     /// `Get-VcsUserInvitation`.
     pub async fn invitations(&self, query: &InvitationQuery) -> Result<Vec<Invitation>> {
         let names = patterns("name", &query.name)?;
@@ -140,174 +114,5 @@ impl CspClient {
             .filter(|i| any_matches(&names, [i.email.as_str()]))
             .filter(|i| statuses.is_empty() || statuses.contains(&i.status))
             .collect())
-    }
-
-    /// `New-VcsUserInvitation`: checks every email and role first, sends the emails in batches,
-    /// then reports for each email the pending invitation it now has, or why it has none.
-    pub async fn invite(&self, request: &InvitationRequest) -> Result<BulkReport> {
-        if request.emails.is_empty() {
-            return Err(Error::invalid("emails", "must name at least one email address"));
-        }
-        if request.organization_roles.is_empty() {
-            return Err(Error::invalid("organizationRoles", "must name at least one organization role"));
-        }
-        let known = self.organization_roles(&OrganizationRoleQuery::default()).await?;
-        for (i, r) in request.organization_roles.iter().enumerate() {
-            if !known.iter().any(|k| &k.name == r) {
-                let names: Vec<&str> = known.iter().map(|k| k.name.as_str()).collect();
-                return Err(Error::invalid(
-                    format!("organizationRoles[{i}]"),
-                    format!("unknown role '{}'; this organization has {}", crate::error::excerpt(r), names.join(", ")),
-                ));
-            }
-        }
-        let service_dtos = self.service_role_dtos(&request.service_roles).await?;
-        let org_roles: Vec<Value> = request.organization_roles.iter().map(|r| json!({"name": r})).collect();
-
-        let mut items: Vec<Option<BulkItem>> = vec![None; request.emails.len()];
-        let mut to_send: Vec<(usize, String)> = Vec::new();
-        let mut first_seen: HashMap<String, usize> = HashMap::new();
-        for (i, email) in request.emails.iter().enumerate() {
-            if let Err(e) = check_email(&format!("emails[{i}]"), email) {
-                items[i] = Some(BulkItem::failure(email.clone(), None, e));
-                continue;
-            }
-            let key = email.to_lowercase();
-            if let Some(&j) = first_seen.get(&key) {
-                let mut it = BulkItem::success(email.clone(), "duplicate", None);
-                it.message = Some(format!("same address as emails[{j}]; invited once"));
-                items[i] = Some(it);
-                continue;
-            }
-            first_seen.insert(key, i);
-            to_send.push((i, email.clone()));
-        }
-
-        let path = format!("{AM}/orgs/{}/invitations", self.inner.org_id);
-        let send = |emails: Vec<&String>| {
-            let body = json!({
-                "usernames": emails,
-                "organizationRoles": org_roles,
-                "serviceRolesDtos": service_dtos,
-                "skipNotify": request.skip_notify,
-            });
-            let path = path.clone();
-            async move { self.call(Method::POST, &path, Some(body), true).await.map(|_| ()) }
-        };
-        let batches: Vec<Vec<(usize, String)>> = to_send.chunks(INVITE_BATCH).map(|c| c.to_vec()).collect();
-        let ticker = self.ticker("invite", to_send.len());
-        let ticker = &ticker;
-        let results: Vec<(Vec<(usize, String)>, Result<()>)> = stream::iter(batches)
-            .map(|batch| {
-                let send = &send;
-                async move {
-                    let r = send(batch.iter().map(|(_, e)| e).collect()).await;
-                    ticker.tick(batch.len());
-                    (batch, r)
-                }
-            })
-            .buffer_unordered(self.inner.concurrency)
-            .collect()
-            .await;
-        let mut sent_ok: Vec<(usize, String)> = Vec::new();
-        for (batch, r) in results {
-            match r {
-                Ok(()) => sent_ok.extend(batch),
-                // The service refused the batch as a whole: send each email alone to learn which.
-                Err(e) if e.category == ErrorCategory::InvalidArgument && batch.len() > 1 => {
-                    let singles: Vec<((usize, String), Result<()>)> = stream::iter(batch)
-                        .map(|(i, email)| {
-                            let send = &send;
-                            async move {
-                                let r = send(vec![&email]).await;
-                                ((i, email), r)
-                            }
-                        })
-                        .buffer_unordered(self.inner.concurrency)
-                        .collect()
-                        .await;
-                    for ((i, email), r) in singles {
-                        match r {
-                            Ok(()) => sent_ok.push((i, email)),
-                            Err(e) => items[i] = Some(BulkItem::failure(email, None, e)),
-                        }
-                    }
-                }
-                Err(e) => {
-                    for (i, email) in batch {
-                        items[i] = Some(BulkItem::failure(email, None, e.clone()));
-                    }
-                }
-            }
-        }
-
-        if !sent_ok.is_empty() {
-            let services = self.service_names().await?;
-            let wanted: HashSet<String> = sent_ok.iter().map(|(_, e)| e.to_lowercase()).collect();
-            let pending = self.pending_invitations_for(&wanted, &services).await?;
-            for (i, email) in sent_ok {
-                items[i] = Some(match pending.get(&email.to_lowercase()) {
-                    Some(inv) => {
-                        let mut it = BulkItem::success(email, "invited", Some(inv.id.clone()));
-                        it.result = serde_json::to_value(inv).ok();
-                        it
-                    }
-                    None => {
-                        let mut it = BulkItem::success(email, "notInvited", None);
-                        it.message = Some(
-                            "no pending invitation was created: the address already belongs to a member, who was given the roles".into(),
-                        );
-                        it
-                    }
-                });
-            }
-        }
-        Ok(BulkReport::from_items(items.into_iter().map(|i| i.expect("every email has an outcome")).collect()))
-    }
-
-    /// `Remove-VcsUserInvitation`: revokes pending invitations, several at once.
-    pub async fn revoke_invitations(&self, ids: &[String]) -> Result<BulkReport> {
-        let ticker = self.ticker("revoke invitations", ids.len());
-        let ticker = &ticker;
-        let results: Vec<BulkItem> = stream::iter(ids.iter().cloned())
-            .map(|id| async move {
-                let item = self.revoke_one(id).await;
-                ticker.tick(1);
-                item
-            })
-            .buffered(self.inner.concurrency)
-            .collect()
-            .await;
-        Ok(BulkReport::from_items(results))
-    }
-
-    pub(super) async fn revoke_one(&self, id: String) -> BulkItem {
-        {
-            if id.trim().is_empty() || id.contains('/') {
-                return BulkItem::failure(
-                    id.clone(),
-                    None,
-                    Error::invalid("invitations", format!("'{}' is not an invitation id", crate::error::excerpt(&id))),
-                );
-            }
-            let path = format!("{AM}/orgs/{}/invitations/{}", self.inner.org_id, enc(&id));
-            match self.call(Method::DELETE, &path, None, true).await {
-                Ok(_) => BulkItem::success(id.clone(), "revoked", Some(id)),
-                // Refused as "not pending": if it is revoked now (by an earlier attempt whose
-                // answer was lost, or before), the caller's wish holds.
-                Err(e) if e.http_status == Some(400) => {
-                    let services = HashMap::new();
-                    match self.invitation_by_id(&id, &services).await {
-                        Ok(inv) if inv.status == InvitationStatus::Revoked => {
-                            let mut it = BulkItem::success(id.clone(), "revoked", Some(id));
-                            it.message = Some("already revoked".into());
-                            it
-                        }
-                        _ => BulkItem::failure(id.clone(), Some(id), e),
-                    }
-                }
-                Err(e) => BulkItem::failure(id.clone(), Some(id), e),
-            }
-        }
     }
 }

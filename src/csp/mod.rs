@@ -3,6 +3,7 @@
 
 mod auth;
 mod invitations;
+mod inviting;
 pub mod model;
 mod removal;
 pub mod request;
@@ -166,7 +167,8 @@ impl CspClient {
         let route = crate::connect::route(&options.server, &options.network, secret).await?;
         let watch = crate::connect::ConnectWatch::new(options.network.on_retry.clone());
         let url = route.base.as_str().trim_end_matches('/').to_string();
-        let transport = Transport::new(&route, &options.tls, options.timeout, options.retry.clone(), Some(watch.observer()))?;
+        let transport = Transport::new(&route, &options.tls, options.timeout, options.retry.clone(), Some(watch.observer()))?
+            .with_max_in_flight(options.concurrency);
         watch.within(options.timeout, &url, Self::sign_in(options, transport)).await
     }
 
@@ -220,6 +222,11 @@ impl CspClient {
         self.job.as_ref()
     }
 
+    /// The adaptive send-rate limiter's view (benchmarks, tests).
+    pub fn limiter_state(&self) -> crate::throttle::LimiterState {
+        self.inner.transport.limiter_state()
+    }
+
     fn ticker(&self, operation: &'static str, total: usize) -> Ticker<'_> {
         Ticker { progress: self.progress.as_ref(), operation, done: std::sync::atomic::AtomicUsize::new(0), total }
     }
@@ -256,10 +263,12 @@ impl CspClient {
 
     // ---- requests ----------------------------------------------------------------------------
 
-    /// One authenticated request; a 401 gets one fresh token and one more try.
+    /// One authenticated request; a 401 gets one fresh token and one more try. Under a job, nothing
+    /// is sent once it is cancelled and a request in flight is abandoned (`Error::cancelled`).
     async fn call(&self, method: Method, path: &str, body: Option<Value>, idempotent: bool) -> Result<Reply> {
         let t = &self.inner.transport;
-        let token = self.inner.tokens.token(t, None).await?;
+        let job = self.job.as_deref();
+        let token = crate::http::race(job, self.inner.tokens.token(t, None)).await.ok_or_else(|| Error::cancelled(true))??;
         let make = |tok| Call {
             method: method.clone(),
             path: path.to_string(),
@@ -268,10 +277,10 @@ impl CspClient {
             headers: Vec::new(),
             idempotent,
         };
-        match t.send(&make(&token)).await {
+        match t.send_under(&make(&token), job).await {
             Err(e) if e.http_status == Some(401) => {
-                let fresh = self.inner.tokens.token(t, Some(&token)).await?;
-                t.send(&make(&fresh)).await
+                let fresh = crate::http::race(job, self.inner.tokens.token(t, Some(&token))).await.ok_or_else(|| Error::cancelled(true))??;
+                t.send_under(&make(&fresh), job).await
             }
             other => other,
         }

@@ -44,7 +44,10 @@ impl CspClient {
             None => planning.await?,
             Some(j) => tokio::select! {
                 biased;
-                p = planning => p?,
+                p = planning => match p {
+                    Err(e) if e.is_cancelled() => return Ok(not_started(refs)),
+                    p => p?,
+                },
                 _ = j.cancelled() => return Ok(not_started(refs)),
             },
         };
@@ -179,6 +182,12 @@ fn batch_items(plan: &Plan, batch: Vec<(usize, Target)>, result: Option<Result<R
     let reply = match result {
         None => {
             let e = Error::new(ErrorCategory::Network, "cancelled while the request was in flight; whether the user was removed is unknown");
+            return batch.into_iter().map(|(i, t)| (i, BulkItem::unknown(plan.input(i), Some(t.id.clone()), e.clone()).with_target(t))).collect();
+        }
+        Some(Err(e)) if e.is_cancelled() && e.not_sent => {
+            return batch.into_iter().map(|(i, t)| (i, BulkItem::not_started(plan.input(i), Some(t.id.clone())).with_target(t))).collect();
+        }
+        Some(Err(e)) if e.is_cancelled() => {
             return batch.into_iter().map(|(i, t)| (i, BulkItem::unknown(plan.input(i), Some(t.id.clone()), e.clone()).with_target(t))).collect();
         }
         Some(Err(e)) => return batch.into_iter().map(|(i, t)| item(i, t, Err(e.clone()))).collect(),

@@ -46,6 +46,7 @@ pub fn status_of(category: ErrorCategory) -> VcsStatus {
         ErrorCategory::Timeout => VcsStatus::VCS_TIMEOUT,
         ErrorCategory::Protocol => VcsStatus::VCS_PROTOCOL,
         ErrorCategory::Internal => VcsStatus::VCS_INTERNAL,
+        ErrorCategory::Cancelled => VcsStatus::VCS_CANCELLED,
     }
 }
 

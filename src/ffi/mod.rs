@@ -12,10 +12,12 @@
 //!   while the library's shared runtime does the work.
 
 mod guard;
+mod job;
 mod status;
 mod store;
 mod vcd;
 
+pub use job::*;
 pub use status::VcsStatus;
 pub use store::*;
 pub use vcd::*;

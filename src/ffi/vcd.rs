@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 /// A Cloud Director session. Opaque; create with `vcd_connect`, free with `vcd_disconnect`.
 pub struct VcdConnection {
-    client: VcdClient,
+    pub(super) client: VcdClient,
 }
 
 fn vcd_connection(conn: *const VcdConnection) -> crate::Result<Arc<VcdConnection>> {
@@ -47,7 +47,8 @@ pub unsafe extern "C" fn vcd_connect(options_json: *const c_char, out: *mut *mut
 }
 
 /// Logs out (best effort) and frees the session (`Disconnect-Vcd`). NULL is ignored; a handle
-/// that is not live gives `VCS_INVALID_ARGUMENT`.
+/// that is not live gives `VCS_INVALID_ARGUMENT`. A handle from `vcd_connection_with_job` is
+/// only freed: the session it shares stays logged in.
 ///
 /// # Safety
 /// `conn` must be NULL or a value `vcd_connect` returned.
@@ -57,6 +58,8 @@ pub unsafe extern "C" fn vcd_disconnect(conn: *mut VcdConnection) -> VcsStatus {
         return VcsStatus::VCS_OK;
     }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| release(conn))) {
+        // Only handles made by vcd_connect own their session; derived ones carry a job.
+        Ok(Some(c)) if c.client.job().is_some() => VcsStatus::VCS_OK,
         Ok(Some(c)) => {
             let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| block_on(c.client.logout())));
             VcsStatus::VCS_OK

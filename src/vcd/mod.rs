@@ -11,7 +11,7 @@ pub use request::looks_like_user_urn;
 use crate::bulk::{BulkItem, BulkReport};
 use crate::select::Selector;
 use crate::error::{Error, ErrorCategory, Result};
-use crate::http::{Auth, Body, Call, Reply, RetryPolicy, TlsOptions, Transport};
+use crate::http::{read_with_retries, Auth, Body, Call, Reply, RetryPolicy, TlsOptions, Transport};
 use crate::secret::Secret;
 use crate::wildcard::any_matches;
 use futures_util::stream::{self, StreamExt};
@@ -157,7 +157,8 @@ impl VcdClient {
         let route = crate::connect::route(&options.server, &options.network, secret).await?;
         let watch = crate::connect::ConnectWatch::new(options.network.on_retry.clone());
         let url = route.base.as_str().trim_end_matches('/').to_string();
-        let transport = Transport::new(&route, &options.tls, options.timeout, options.retry.clone(), Some(watch.observer()))?;
+        let transport = Transport::new(&route, &options.tls, options.timeout, options.retry.clone(), Some(watch.observer()))?
+            .with_max_in_flight(options.concurrency);
         watch.within(options.timeout, &url, Self::sign_in(options, transport)).await
     }
 
@@ -216,6 +217,11 @@ impl VcdClient {
         self.job.as_ref()
     }
 
+    /// The adaptive send-rate limiter's view (benchmarks, tests).
+    pub fn limiter_state(&self) -> crate::throttle::LimiterState {
+        self.inner.transport.limiter_state()
+    }
+
     pub fn info(&self) -> VcdConnectionInfo {
         self.inner.info.clone()
     }
@@ -252,10 +258,12 @@ impl VcdClient {
         Ok(fresh)
     }
 
-    /// One request; a 401 (an ended or expired session) logs in again once and retries.
+    /// One request; a 401 (an ended or expired session) logs in again once and retries. Under a
+    /// job, nothing is sent once it is cancelled and a request in flight is abandoned.
     async fn call(&self, method: Method, path: &str, body: Option<Value>, idempotent: bool) -> Result<Reply> {
         let t = &self.inner.transport;
-        let token = self.token(None).await?;
+        let job = self.job.as_deref();
+        let token = crate::http::race(job, self.token(None)).await.ok_or_else(|| Error::cancelled(true))??;
         let make = |tok| Call {
             method: method.clone(),
             path: path.to_string(),
@@ -264,10 +272,10 @@ impl VcdClient {
             headers: accept(&self.inner.options.api_version),
             idempotent,
         };
-        match t.send(&make(&token)).await {
+        match t.send_under(&make(&token), job).await {
             Err(e) if e.http_status == Some(401) => {
-                let fresh = self.token(Some(&token)).await?;
-                t.send(&make(&fresh)).await.map_err(refine)
+                let fresh = crate::http::race(job, self.token(Some(&token))).await.ok_or_else(|| Error::cancelled(true))??;
+                t.send_under(&make(&fresh), job).await.map_err(refine)
             }
             other => other.map_err(refine),
         }
@@ -384,45 +392,139 @@ impl VcdClient {
             .collect()
     }
 
-    /// Creates users (`New-VcdUser`), several at once; each input gets its own outcome.
+    /// Records a finished item on the job, if there is one.
+    fn finished(&self, item: BulkItem) -> BulkItem {
+        if let Some(job) = &self.job {
+            job.finish(&item);
+        }
+        item
+    }
+
+    fn cancelled(&self) -> bool {
+        self.job.as_ref().is_some_and(|j| j.is_cancelled())
+    }
+
+    /// Creates users (`New-VcdUser`), several at once; each input gets its own outcome. A create
+    /// whose answer is lost or cut off is settled by looking the user up by name.
     pub async fn new_users(&self, users: &[NewVcdUser]) -> Result<BulkReport> {
         if users.is_empty() {
             return Err(Error::invalid("users", "must hold at least one user"));
         }
-        let roles = self.roles(&VcdRoleQuery::default()).await?;
+        if let Some(job) = &self.job {
+            job.start("create users", users.len());
+        }
+        let roles = match self.roles(&VcdRoleQuery::default()).await {
+            Ok(r) => r,
+            Err(e) if e.is_cancelled() => {
+                let items = users.iter().map(|u| self.finished(BulkItem::not_started(u.username.clone(), None))).collect();
+                return Ok(BulkReport::from_items(items).cancelled(true));
+            }
+            Err(e) => return Err(e),
+        };
         let roles = &roles;
-        let items: Vec<BulkItem> = stream::iter(users.iter().enumerate())
+        let mut items: Vec<Option<BulkItem>> = vec![None; users.len()];
+        let mut results = stream::iter(users.iter().enumerate())
             .map(|(i, u)| async move {
-                let body = match u.to_body(&format!("users[{i}]")).and_then(|mut b| {
-                    b["roleEntityRefs"] = Value::Array(Self::role_refs(roles, &u.roles, &format!("users[{i}].roles"))?);
-                    Ok(b)
-                }) {
-                    Ok(b) => b,
-                    Err(e) => return BulkItem::failure(u.username.clone(), None, e),
-                };
-                match self
-                    .call(Method::POST, &format!("{CLOUDAPI}/users"), Some(body), false)
-                    .await
-                    .and_then(|r| Self::to_user(r.json("user")?))
-                {
-                    Ok(created) => {
-                        let mut it = BulkItem::success(u.username.clone(), "created", Some(created.id.clone()));
-                        it.result = serde_json::to_value(&created).ok();
-                        it
-                    }
-                    Err(e) => BulkItem::failure(u.username.clone(), None, e),
-                }
+                let item = if self.cancelled() { BulkItem::not_started(u.username.clone(), None) } else { self.create_one(i, u, roles).await };
+                (i, self.finished(item))
             })
-            .buffered(self.inner.options.concurrency)
-            .collect()
-            .await;
-        Ok(BulkReport::from_items(items))
+            .buffer_unordered(self.inner.options.concurrency * 4);
+        while let Some((i, item)) = results.next().await {
+            items[i] = Some(item);
+        }
+        let cancelled = self.cancelled();
+        Ok(BulkReport::from_items(items.into_iter().map(|i| i.expect("every user has an outcome")).collect()).cancelled(cancelled))
+    }
+
+    async fn create_one(&self, i: usize, u: &NewVcdUser, roles: &[VcdRole]) -> BulkItem {
+        let body = match u.to_body(&format!("users[{i}]")).and_then(|mut b| {
+            b["roleEntityRefs"] = Value::Array(Self::role_refs(roles, &u.roles, &format!("users[{i}].roles"))?);
+            Ok(b)
+        }) {
+            Ok(b) => b,
+            Err(e) => return BulkItem::failure(u.username.clone(), None, e),
+        };
+        let created = match self.call(Method::POST, &format!("{CLOUDAPI}/users"), Some(body), false).await {
+            Ok(reply) => reply.json("user").and_then(Self::to_user),
+            Err(e) => Err(e),
+        };
+        let error = match created {
+            Ok(created) => {
+                let mut it = BulkItem::success(u.username.clone(), "created", Some(created.id.clone()));
+                it.result = serde_json::to_value(&created).ok();
+                return it;
+            }
+            Err(e) if e.is_cancelled() && e.not_sent => return BulkItem::not_started(u.username.clone(), None),
+            Err(e) if e.is_cancelled() => return BulkItem::unknown(u.username.clone(), None, e),
+            // Refused (a duplicate name, a bad field): nothing was created.
+            Err(e) if e.not_sent => return BulkItem::failure(u.username.clone(), None, e),
+            Err(e) => e,
+        };
+        // The answer was lost, cut off or a server error: whether the user exists now says.
+        match read_with_retries(self.job.as_deref(), || self.user_named(&u.username)).await {
+            Ok(Some(found)) => {
+                let same = found.email == u.email.clone().unwrap_or_default() && found.full_name == u.full_name.clone().unwrap_or_default();
+                let mut it = if same {
+                    let mut it = BulkItem::success(u.username.clone(), "created", Some(found.id.clone()));
+                    it.message = Some(format!("the answer to the create was lost ({}); the user was found by name", error.message));
+                    it
+                } else {
+                    let mut it = BulkItem::unknown(u.username.clone(), Some(found.id.clone()), error);
+                    it.message = Some("the answer to the create was lost; a user of this name exists, but not as sent: whether this call created it is not known".into());
+                    it
+                };
+                it.result = serde_json::to_value(&found).ok();
+                it
+            }
+            Ok(None) => {
+                let mut it = BulkItem::failure(u.username.clone(), None, error);
+                it.message = Some("the answer to the create was lost; no user of this name exists, so it was not created".into());
+                it
+            }
+            Err(lookup) => {
+                let mut it = BulkItem::unknown(u.username.clone(), None, error);
+                it.message = Some(format!("the answer to the create was lost and looking the user up failed: {}", lookup.message));
+                it
+            }
+        }
+    }
+
+    /// The user with exactly this username (any case), if there is one.
+    async fn user_named(&self, username: &str) -> Result<Option<VcdUser>> {
+        let page = self.get_page("users", Some(&format!("name=={username}")), 1).await?;
+        for v in page.values {
+            let u = Self::to_user(v)?;
+            if u.username.eq_ignore_ascii_case(username) {
+                return Ok(Some(u));
+            }
+        }
+        Ok(None)
     }
 
     /// Changes a user (`Set-VcdUser`) named by the selection rule (`changes.id`: a URN, username,
     /// email, full name, or a pattern matching one user): reads it, applies the changes, writes it
-    /// back (PUT).
+    /// back (PUT). Under a job it is one item: recorded when it finishes, not sent once the job is
+    /// cancelled.
     pub async fn set_user(&self, changes: &VcdUserChanges) -> Result<VcdUser> {
+        if let Some(job) = &self.job {
+            job.start("update user", 1);
+        }
+        let r = self.set_user_once(changes).await;
+        let item = match &r {
+            Ok(u) => {
+                let mut it = BulkItem::success(changes.id.clone(), "updated", Some(u.id.clone()));
+                it.result = serde_json::to_value(u).ok();
+                it
+            }
+            Err(e) if e.is_cancelled() && e.not_sent => BulkItem::not_started(changes.id.clone(), Some(changes.id.clone())),
+            Err(e) if e.is_cancelled() => BulkItem::unknown(changes.id.clone(), Some(changes.id.clone()), e.clone()),
+            Err(e) => BulkItem::failure(changes.id.clone(), Some(changes.id.clone()), e.clone()),
+        };
+        self.finished(item);
+        r
+    }
+
+    async fn set_user_once(&self, changes: &VcdUserChanges) -> Result<VcdUser> {
         let current = self.user(&changes.id).await?;
         let mut body = serde_json::to_value(&current).map_err(|e| Error::internal(e.to_string()))?;
         changes.apply(&mut body)?;

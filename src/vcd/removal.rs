@@ -37,7 +37,12 @@ impl VcdClient {
             None => planning.await?,
             Some(j) => tokio::select! {
                 biased;
-                p = planning => p?,
+                p = planning => match p {
+                    Err(e) if e.is_cancelled() => {
+                        return Ok(BulkReport::from_items(refs.iter().map(|r| BulkItem::not_started(r.clone(), None)).collect()));
+                    }
+                    p => p?,
+                },
                 _ = j.cancelled() => {
                     return Ok(BulkReport::from_items(refs.iter().map(|r| BulkItem::not_started(r.clone(), None)).collect()));
                 }
@@ -74,6 +79,8 @@ impl VcdClient {
                 };
                 let item = match result {
                     Some(Ok(_)) => BulkItem::success(input, OUTCOME_REMOVED, id),
+                    Some(Err(e)) if e.is_cancelled() && e.not_sent => BulkItem::not_started(input, id),
+                    Some(Err(e)) if e.is_cancelled() => BulkItem::unknown(input, id, e),
                     Some(Err(e)) => BulkItem::failure(input, id, e),
                     None => BulkItem::unknown(
                         input,

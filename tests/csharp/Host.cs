@@ -127,8 +127,56 @@ public static class Host
         }
 
         ConnectRulesAndSavedTokens(url, token);
+        CancelBulkCallFromAnotherThread(url, args[2], args[3], args[4]);
 
         Console.WriteLine("C# host: " + passed + " checks passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
+    }
+
+    // Jobs: a bulk call on a derived connection, cancelled from another thread (as a cmdlet's
+    // StopProcessing does while ProcessRecord waits in the native call).
+    static void CancelBulkCallFromAnotherThread(string url, string org, string user, string password)
+    {
+        using (WebClient web = new WebClient())
+        {
+            web.Headers[HttpRequestHeader.ContentType] = "application/json";
+            web.UploadString(url + "/_emulator/faults", "{\"method\": \"POST\", \"path\": \"/cloudapi/1.0.0/users\", \"latencyMs\": 100}");
+        }
+        VcdConnectionHandle vcd;
+        VcsResult r = Vcd.Connect("{\"server\": \"" + url + "\", \"org\": \"" + org + "\", \"username\": \"" + user + "\", \"password\": \"" + password + "\", \"concurrency\": 2}", out vcd);
+        Check(r.IsOk && vcd != null, "jobs: Cloud Director login");
+        if (vcd == null) return;
+        VcsJobHandle job = VcsJobs.New();
+        Check(job != null, "jobs: a new job");
+        VcdConnectionHandle derived;
+        r = VcsJobs.WithJob(vcd, job, out derived);
+        Check(r.IsOk && derived != null, "jobs: a connection under the job");
+        if (derived == null) return;
+        System.Text.StringBuilder users = new System.Text.StringBuilder("{\"users\": [");
+        for (int i = 0; i < 100; i++)
+            users.Append(i == 0 ? "" : ",").Append("{\"username\": \"cs.job" + i + "\", \"password\": \"cs-password\", \"roles\": [\"vApp User\"]}");
+        users.Append("]}");
+        VcsResult report = null;
+        System.Threading.Thread worker = new System.Threading.Thread(() => { report = Vcd.NewUsers(derived, users.ToString()); });
+        worker.Start();
+        DateTime until = DateTime.UtcNow.AddSeconds(30);
+        while (!Regex.IsMatch(VcsJobs.Progress(job, 0).Json, "\"done\":([5-9]|\\d\\d)") && DateTime.UtcNow < until)
+            System.Threading.Thread.Sleep(10);
+        DateTime cancelled = DateTime.UtcNow;
+        Check(VcsJobs.Cancel(job) == VcsStatus.Ok, "jobs: cancel from another thread");
+        worker.Join();
+        double seconds = (DateTime.UtcNow - cancelled).TotalSeconds;
+        Check(seconds < 2, "jobs: the call returned soon after the cancel (" + seconds + " s)");
+        Check(report != null && report.Status == VcsStatus.PartialFailure && report.Json.Contains("\"cancelled\":true")
+            && report.Json.Contains("\"notStarted\"") && report.Json.Contains("\"created\""), "jobs: the cancelled call reports done and not started items");
+        VcsResult progress = VcsJobs.Progress(job, 0);
+        Check(progress.Json.Contains("\"cancelled\":true") && progress.Json.Contains("\"done\":100"), "jobs: progress shows every item once");
+        Check(Vcd.GetUsers(derived, null).Status == VcsStatus.Cancelled, "jobs: later calls under the cancelled job are cancelled");
+        derived.Dispose();
+        Check(Vcd.GetRoles(vcd, null).IsOk, "jobs: disposing the derived connection keeps the session");
+        job.Dispose();
+        vcd.Dispose();
+        using (WebClient web = new WebClient())
+            web.UploadString(url + "/_emulator/faults", "DELETE", "");
     }
 }
