@@ -150,7 +150,8 @@ async fn a_thousand_invitations_are_one_listing_request() {
     assert_eq!(serde_json::to_value(&by_links).unwrap(), serde_json::to_value(&listed).unwrap());
 
     // A service that answers links despite expand: each is read.
-    let links: Vec<String> = emu.world().invitations.iter().take(3).map(|i| format!("{AM}/orgs/{}/invitations/{}", emu.org_id(), i.id)).collect();
+    let links: Vec<String> =
+        emu.world().invitations.iter().take(3).map(|i| format!("{AM}/orgs/{}/invitations/{}", emu.org_id(), i.id)).collect();
     let answer_links = json!({"method": "GET", "path": format!("{AM}/orgs/*/invitations"), "status": 200,
         "body": serde_json::to_string(&links).unwrap(), "times": 1});
     control(&emu, "POST", "faults", Some(answer_links)).await;

@@ -54,7 +54,9 @@ pub async fn refuse_unknown_parameters(req: Request, next: Next) -> Response {
     let query = req.uri().query().unwrap_or("");
     let pairs: Vec<(String, String)> = match serde_urlencoded::from_str(query) {
         Ok(p) => p,
-        Err(e) => return error_response(&rid, StatusCode::BAD_REQUEST, "invalid.request", &format!("query: not a valid query string: {e}")),
+        Err(e) => {
+            return error_response(&rid, StatusCode::BAD_REQUEST, "invalid.request", &format!("query: not a valid query string: {e}"))
+        }
     };
     if let Some((name, _)) = pairs.iter().find(|(name, _)| !allowed.contains(&name.as_str())) {
         let takes = if allowed.is_empty() { "no query parameters".to_string() } else { allowed.join(", ") };
