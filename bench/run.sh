@@ -9,7 +9,8 @@ RUNS=${BENCH_RUNS:-3}
 BULK=${BENCH_BULK:-1000}
 CALLS=${BENCH_CALLS:-10000}
 work=$(mktemp -d)
-trap 'kill $emu_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+emu_pid=""
+trap '[[ -z $emu_pid ]] || kill "$emu_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cargo build --release -q -p vcs-bench -p vcs-emulator -p vcs-cli
 python3 -c 'import requests' 2>/dev/null || pip install -q requests
