@@ -10,9 +10,9 @@ RUNS=${BENCH_RUNS:-3}
 BULK=${BENCH_BULK:-1000}
 CALLS=${BENCH_CALLS:-10000}
 work=$(mktemp -d)
-emu_pid=
-e_pid=
-trap 'kill $emu_pid $e_pid 2>/dev/null || true; rm -rf "$work"' EXIT
+emu_pid=""
+e_pid=""
+trap '[[ -z $emu_pid ]] || kill "$emu_pid" 2>/dev/null || true; [[ -z $e_pid ]] || kill "$e_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 cargo build --release -q -p vcs-bench -p vcs-emulator -p vcs-cli
 bin=target/release

@@ -7,6 +7,7 @@
 #                stand in (VCS_CARRY overrides that folder), only if they were built from the
 #                same Rust sources; otherwise the run fails and says why.
 #   tour         scripts/vcs tour, README's first command
+#   readme       tests/readme-commands.sh: every sh block of the READMEs, as written
 #   module       dotnet build powershell -c Release          -> target/powershell/VcsNative/
 #   engine       dotnet test tests/engine -c Release
 #   csharp-host  tests/csharp/Host.csproj run against an emulator
@@ -125,15 +126,37 @@ rust_suite() {
   export VCS_CLI=$root/target/release/vcs
   native_ok=1
 
-  local runner
+  # Tests marked #[ignore = "needs TOOL"] run where TOOL is installed (.ci/run installs them);
+  # where it is missing they are left out and counted as skipped, with the reason.
+  local left_out=() why_left=()
+  if ! command -v valgrind >/dev/null; then
+    left_out+=(c_scenario_is_clean_under_valgrind) why_left+=("valgrind not found")
+  fi
+  if ! command -v mono >/dev/null || ! command -v mcs >/dev/null; then
+    left_out+=(csharp_host_scenario_passes) why_left+=("mono or mcs not found")
+  fi
+  if [[ $(uname -s) != Linux ]]; then
+    left_out+=(a_thousand_connect_disconnect_cycles_keep_memory_flat redirects_are_not_followed_so_credentials_stay_home)
+    why_left+=("no /proc/self/status (not Linux)" "no 127.0.0.2 (not Linux)")
+  fi
+  local runner filter="" t
   if cargo nextest --version >/dev/null 2>&1; then
-    runner="cargo nextest run --workspace --no-fail-fast"
+    runner="cargo nextest run --workspace --no-fail-fast --run-ignored all"
+    for t in "${left_out[@]}"; do filter+="${filter:+ | }test(=$t)"; done
+    [[ -z $filter ]] || filter="not ($filter)"
   else
-    runner="cargo test --workspace --no-fail-fast"
+    runner="cargo test --workspace --no-fail-fast -- --include-ignored"
+    for t in "${left_out[@]}"; do runner+=" --skip $t"; done
     echo "    (cargo-nextest not installed: cargo test instead)"
   fi
-  # shellcheck disable=SC2086
-  run_logged "$log" 3000 $runner
+  for t in "${!left_out[@]}"; do echo "    skipped: ${left_out[$t]} (${why_left[$t]})"; done
+  if [[ -n $filter ]]; then
+    # shellcheck disable=SC2086
+    run_logged "$log" 3000 $runner -E "$filter"
+  else
+    # shellcheck disable=SC2086
+    run_logged "$log" 3000 $runner
+  fi
   sed -i 's/\x1b\[[0-9;]*m//g' "$log"
 
   local p f s line
@@ -144,7 +167,7 @@ rust_suite() {
   else
     # One "test result: ok. 5 passed; 0 failed; 1 ignored; ..." per test binary and doc tests.
     line=$(grep -E '^test result: ' "$log" || true)
-    p=$(count_of passed "$line") f=$(count_of failed "$line") s=$(count_of ignored "$line")
+    p=$(count_of passed "$line") f=$(count_of failed "$line") s=$(($(count_of ignored "$line") + $(count_of 'filtered out' "$line")))
   fi
   if [[ -z $line ]]; then
     show_tail "$log"
@@ -157,7 +180,9 @@ rust_suite() {
     ((f > 0)) || f=1
     record rust ran "$p" "$f" "$s" "FAILED: $p passed, $f failed, $s skipped ($runner, exit $rc)"
   else
-    record rust ran "$p" 0 "$s" "ran: $p passed, 0 failed, $s skipped ($runner)"
+    local reasons=""
+    ((${#left_out[@]} == 0)) || reasons="; skipped: $(IFS=,; echo "${why_left[*]}" | sed 's/,/, /g')"
+    record rust ran "$p" 0 "$s" "ran: $p passed, 0 failed, $s skipped ($runner$reasons)"
   fi
 }
 
@@ -210,6 +235,27 @@ else
   else
     show_tail "$logs/tour.log"
     record tour ran 0 1 0 "FAILED: scripts/vcs tour (exit $rc)"
+  fi
+fi
+
+# --- The READMEs' command blocks, run as written (tests/readme-commands.sh) ----------------------
+
+begin readme "the sh blocks of README.md, emulator/README.md and bench/README.md"
+if ((!native_ok)); then
+  not_run readme "$native_why"
+else
+  run_logged "$logs/readme.log" 2400 bash "$root/tests/readme-commands.sh"
+  line=$(grep -E '^README commands: ' "$logs/readme.log" | tail -n 1 || true)
+  p=$(count_of passed "$line") f=$(count_of failed "$line") s=$(count_of skipped "$line")
+  if [[ -z $line ]]; then
+    show_tail "$logs/readme.log"
+    record readme failed 0 1 0 "FAILED: tests/readme-commands.sh printed no counts (exit $rc)"
+  elif ((rc != 0 || f > 0)); then
+    show_tail "$logs/readme.log"
+    ((f > 0)) || f=1
+    record readme ran "$p" "$f" "$s" "FAILED: $p blocks passed, $f failed, $s skipped (exit $rc)"
+  else
+    record readme ran "$p" 0 "$s" "ran: ${line#README commands: }"
   fi
 fi
 

@@ -276,6 +276,12 @@ pub async fn run(args: &VcdArgs, action: VcdAction, settings: crate::connection:
         } => {
             let users = match (username, csv) {
                 (_, Some(path)) => read_csv(&path)?,
+                (Some(_), None) if password.is_none() && provider_type.as_deref().map_or(true, |p| p.eq_ignore_ascii_case("LOCAL")) => {
+                    return Err(Error::invalid(
+                        "--password",
+                        "required for a LOCAL user: set VCD_NEW_USER_PASSWORD (or pass --password, which shows in the process list)",
+                    ))
+                }
                 (Some(u), None) => vec![NewVcdUser {
                     username: u,
                     password,

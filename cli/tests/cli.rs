@@ -172,3 +172,46 @@ async fn cloud_director_users_from_the_shell_and_from_csv() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("shoe"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invitation_list_reads_a_thousand_invitations_in_one_request() {
+    let emu = vcs_emulator::start(vcs_emulator::Config { invitations: 1000, ..vcs_emulator::Config::ephemeral(3) }).await.unwrap();
+    let o = run(vcs(&emu, &["invitation", "list", "--json"])).await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let listed = stdout_json(&o);
+    let listed = listed.as_array().unwrap();
+    assert_eq!(listed.len(), 1000);
+    let world = emu.world();
+    for (item, seeded) in listed.iter().zip(&world.invitations) {
+        assert_eq!(item["id"], seeded.id.as_str());
+        assert_eq!(item["name"], seeded.username.as_str());
+    }
+    let route = format!("GET /csp/gateway/am/api/orgs/{}/invitations", emu.org_id());
+    let stats = emu.stats();
+    let requests = stats["requests"].as_object().unwrap();
+    assert_eq!(requests.get(&route).and_then(Value::as_u64), Some(1), "{stats}");
+    assert!(!requests.keys().any(|k| k.starts_with(&format!("{route}/"))), "no invitation read one by one: {stats}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_local_user_without_a_password_names_the_variable_and_the_sample_csv_works() {
+    let emu = vcs_emulator::start(vcs_emulator::Config::ephemeral(5)).await.unwrap();
+    let mut c = vcd_cmd(&emu, &["user", "new", "no.password", "--role", "vApp User"]);
+    c.env_remove("VCD_NEW_USER_PASSWORD");
+    let o = run(c).await;
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(stderr.contains("--password") && stderr.contains("VCD_NEW_USER_PASSWORD"), "{stderr}");
+    let mut c = vcd_cmd(&emu, &["user", "new", "with.password", "--role", "vApp User"]);
+    c.env("VCD_NEW_USER_PASSWORD", "from-the-env-1");
+    let o = run(c).await;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // The sample CSV the README points at: every row is created (one LDAP user, no password).
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/vcd-users.csv");
+    let o = run(vcd_cmd(&emu, &["user", "new", "--csv", sample])).await;
+    assert!(o.status.success(), "{}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    let report = stdout_json(&o);
+    assert_eq!(report["succeeded"], 3, "{report}");
+    assert_eq!(report["items"][1]["result"]["fullName"], "Haddad, Omar");
+}

@@ -214,7 +214,7 @@ async fn loggedin_user(State(shared): S, Extension(rid): Rid, headers: HeaderMap
     let username = claims["username"].as_str().unwrap_or_default();
     let world = shared.world.lock().expect("world lock");
     match world.users.iter().find(|u| u.username == username) {
-        Some(u) => Ok(Json(user_json(u)).into_response()),
+        Some(u) => Ok(Json(user_json(u, UserView::FULL)).into_response()),
         None => Ok(Json(json!({"username": username, "acct": username})).into_response()),
     }
 }
@@ -267,7 +267,7 @@ async fn service_definitions(
         }
     }
     let links: Vec<String> = w.services.iter().map(|s| s.link()).collect();
-    let expand = matches!(q.get("expand").map(String::as_str), Some("1") | Some("true"));
+    let expand = expand_flag(&rid, &q)?;
     if !expand {
         return Ok(Json(json!({"serviceDefinitionLinks": links})).into_response());
     }
@@ -320,7 +320,8 @@ struct UserDto<'a> {
     acct: &'a str,
     domain: &'a str,
     accessible: bool,
-    user_profile: UserProfileDto,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    user_profile: Option<UserProfileDto>,
 }
 
 #[derive(serde::Serialize)]
@@ -335,7 +336,8 @@ struct RoleBindingDto<'a> {
     created_date: &'static str,
     last_updated_by: &'static str,
     last_updated_date: &'static str,
-    group_ids: [(); 0],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group_ids: Option<[(); 0]>,
     groups: [(); 0],
 }
 
@@ -366,7 +368,33 @@ struct ExpandedUserDto<'a> {
     custom_roles: [(); 0],
 }
 
-fn user_json(u: &User) -> UserDto<'_> {
+/// What a user answer shows beyond the basics, as the listings' presence-only flags ask:
+/// `expandProfile` adds `userProfile`, `includeGroupIdsInRoles` adds `groupIds` to each role.
+#[derive(Clone, Copy)]
+struct UserView {
+    profile: bool,
+    group_ids: bool,
+}
+
+impl UserView {
+    /// Answers without the flags (one user, the logged-in user) show everything.
+    const FULL: UserView = UserView { profile: true, group_ids: true };
+
+    fn from_query(rid: &RequestId, q: &HashMap<String, String>) -> Result<UserView, Response> {
+        Ok(UserView { profile: flag(rid, q, "expandProfile")?, group_ids: flag(rid, q, "includeGroupIdsInRoles")? })
+    }
+}
+
+/// A presence-only flag: on when given alone (`?expandProfile`) or `true`, off when absent or `false`.
+fn flag(rid: &RequestId, q: &HashMap<String, String>, name: &str) -> Result<bool, Response> {
+    match q.get(name).map(String::as_str) {
+        None | Some("false") => Ok(false),
+        Some("") | Some("true") => Ok(true),
+        Some(v) => Err(bad_request(rid, format!("{name}: a flag, given alone or as true or false; got '{v}'"))),
+    }
+}
+
+fn user_json(u: &User, view: UserView) -> UserDto<'_> {
     UserDto {
         username: &u.username,
         first_name: &u.first_name,
@@ -377,11 +405,11 @@ fn user_json(u: &User) -> UserDto<'_> {
         acct: &u.username,
         domain: &u.domain,
         accessible: true,
-        user_profile: UserProfileDto { alternative_email: "", language: "en", locale: "en_US" },
+        user_profile: view.profile.then_some(UserProfileDto { alternative_email: "", language: "en", locale: "en_US" }),
     }
 }
 
-fn role_binding<'a>(w: &World, name: &'a str) -> RoleBindingDto<'a> {
+fn role_binding<'a>(w: &World, name: &'a str, view: UserView) -> RoleBindingDto<'a> {
     RoleBindingDto {
         name,
         display_name: w.role_display_name(name),
@@ -392,7 +420,7 @@ fn role_binding<'a>(w: &World, name: &'a str) -> RoleBindingDto<'a> {
         created_date: "",
         last_updated_by: "",
         last_updated_date: "",
-        group_ids: [],
+        group_ids: view.group_ids.then_some([]),
         groups: [],
     }
 }
@@ -409,11 +437,11 @@ fn service_roles_json<'a>(w: &World, grants: &'a [ServiceGrant]) -> Vec<ServiceR
         .collect()
 }
 
-fn expanded_user<'a>(w: &'a World, u: &'a User) -> ExpandedUserDto<'a> {
+fn expanded_user<'a>(w: &'a World, u: &'a User, view: UserView) -> ExpandedUserDto<'a> {
     ExpandedUserDto {
-        user: user_json(u),
+        user: user_json(u, view),
         org_id: &w.org_id,
-        organization_roles: u.org_roles.iter().map(|r| role_binding(w, r)).collect(),
+        organization_roles: u.org_roles.iter().map(|r| role_binding(w, r, view)).collect(),
         service_roles: service_roles_json(w, &u.service_roles),
         custom_roles: [],
     }
@@ -449,6 +477,7 @@ async fn list_users(
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
     authorize(&shared, &headers, &rid, Some(&org))?;
+    let view = UserView::from_query(&rid, &q)?;
     let start = parse_positive(&rid, &q, "pageStart", 1)?;
     let limit = parse_positive(&rid, &q, "pageLimit", DEFAULT_PAGE_LIMIT)?;
     if limit > MAX_PAGE_LIMIT {
@@ -459,9 +488,14 @@ async fn list_users(
     let in_service = |u: &&User| service.map_or(true, |sid| u.service_roles.iter().any(|g| &g.service_id == sid));
     let total = if service.is_some() { w.users.iter().filter(in_service).count() } else { w.users.len() };
     let results: Vec<ExpandedUserDto> =
-        w.users.iter().filter(in_service).skip(start - 1).take(limit).map(|u| expanded_user(&w, u)).collect();
+        w.users.iter().filter(in_service).skip(start - 1).take(limit).map(|u| expanded_user(&w, u, view)).collect();
     let base = format!("{AM}/v2/orgs/{org}/users");
-    let extra = service.map(|s| format!("&serviceDefinitionId={s}")).unwrap_or_default();
+    let mut extra = service.map(|s| format!("&serviceDefinitionId={s}")).unwrap_or_default();
+    for (on, name) in [(view.profile, "expandProfile"), (view.group_ids, "includeGroupIdsInRoles")] {
+        if on {
+            extra.push_str(&format!("&{name}=true"));
+        }
+    }
     let next = (start - 1 + limit < total).then(|| format!("{base}?pageStart={}&pageLimit={limit}{extra}", start + limit));
     let prev = (start > 1).then(|| format!("{base}?pageStart={}&pageLimit={limit}{extra}", start.saturating_sub(limit).max(1)));
     Ok(Json(UserPageDto { results, total_results: Some(total), next_link: Some(next), prev_link: Some(prev) }).into_response())
@@ -475,6 +509,7 @@ async fn search_users(
     Query(q): Query<HashMap<String, String>>,
 ) -> Answer {
     authorize(&shared, &headers, &rid, Some(&org))?;
+    let view = UserView::from_query(&rid, &q)?;
     let term = q.get("userSearchTerm").map(|s| s.trim().to_lowercase()).unwrap_or_default();
     if term.is_empty() {
         return Err(bad_request(&rid, "userSearchTerm: required"));
@@ -485,7 +520,7 @@ async fn search_users(
         .iter()
         .filter(|u| [&u.username, &u.first_name, &u.last_name, &u.email].iter().any(|f| contains_ignore_case(f, &term)))
         .take(SEARCH_LIMIT)
-        .map(|u| expanded_user(&w, u))
+        .map(|u| expanded_user(&w, u, view))
         .collect();
     Ok(Json(UserPageDto { results, total_results: None, next_link: None, prev_link: None }).into_response())
 }
@@ -509,14 +544,14 @@ async fn user_info(State(shared): S, Extension(rid): Rid, headers: HeaderMap, Pa
     authorize(&shared, &headers, &rid, Some(&org))?;
     let w = shared.world.lock().expect("world lock");
     let u = find_user(&w, &rid, &user)?;
-    Ok(Json(expanded_user(&w, u)).into_response())
+    Ok(Json(expanded_user(&w, u, UserView::FULL)).into_response())
 }
 
 async fn user_roles(State(shared): S, Extension(rid): Rid, headers: HeaderMap, Path((user, org)): Path<(String, String)>) -> Answer {
     authorize(&shared, &headers, &rid, Some(&org))?;
     let w = shared.world.lock().expect("world lock");
     let u = find_user(&w, &rid, &user)?;
-    let roles: Vec<RoleBindingDto> = u.org_roles.iter().map(|r| role_binding(&w, r)).collect();
+    let roles: Vec<RoleBindingDto> = u.org_roles.iter().map(|r| role_binding(&w, r, UserView::FULL)).collect();
     Ok(Json(json!({"organizationRoles": roles})).into_response())
 }
 
@@ -636,15 +671,36 @@ fn invitation_json(w: &World, base_url: &str, inv: &Invitation) -> Value {
         "invitationLink": format!("{base_url}/csp/gateway/discovery?invitation={}", inv.id),
         "invitedByUsername": inv.generated_by,
         "orgRoleNames": inv.org_roles,
-        "organizationRoles": inv.org_roles.iter().map(|r| role_binding(w, r)).collect::<Vec<_>>(),
+        "organizationRoles": inv.org_roles.iter().map(|r| role_binding(w, r, UserView::FULL)).collect::<Vec<_>>(),
         "serviceRolesDtos": service_dtos,
         "customRoles": [], "customGroups": [], "customGroupsIds": [],
     })
 }
 
-async fn list_invitations(State(shared): S, Extension(rid): Rid, headers: HeaderMap, Path(org): Path<String>) -> Answer {
+/// `expand`: `true` or `1` answers whole objects, `false`, `0` or absent only links.
+fn expand_flag(rid: &RequestId, q: &HashMap<String, String>) -> Result<bool, Response> {
+    match q.get("expand").map(String::as_str) {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") => Ok(true),
+        Some(v) => Err(bad_request(rid, format!("expand: true, 1, false or 0; got '{v}'"))),
+    }
+}
+
+async fn list_invitations(
+    State(shared): S,
+    Extension(rid): Rid,
+    headers: HeaderMap,
+    Path(org): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Answer {
     authorize(&shared, &headers, &rid, Some(&org))?;
+    let expand = expand_flag(&rid, &q)?;
     let w = shared.world.lock().expect("world lock");
+    if expand {
+        // What the published clients read: an array of UserOrganizationInvitationResponse.
+        let all: Vec<Value> = w.invitations.iter().map(|i| invitation_json(&w, &shared.base_url, i)).collect();
+        return Ok(Json(all).into_response());
+    }
     let links: Vec<String> = w.invitations.iter().map(|i| format!("{AM}/orgs/{}/invitations/{}", w.org_id, i.id)).collect();
     Ok(Json(links).into_response())
 }
@@ -675,7 +731,6 @@ async fn revoke_invitation(State(shared): S, Extension(rid): Rid, headers: Heade
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-/// Server-side email check: one `@`, a local part, a dotted domain of letters, digits and hyphens.
 async fn create_invitations(State(shared): S, Extension(rid): Rid, headers: HeaderMap, Path(org): Path<String>, body: Bytes) -> Answer {
     let claims = authorize(&shared, &headers, &rid, Some(&org))?;
     let body = json_object(&rid, &body)?;

@@ -7,6 +7,7 @@ mod control;
 mod csp;
 pub mod faults;
 pub mod jwt;
+mod query;
 mod reply;
 pub mod seeder;
 mod rate_limit;

@@ -52,7 +52,11 @@ pub async fn serve(
     shared: Arc<Shared>,
     mut shutdown: tokio::sync::oneshot::Receiver<()>,
 ) {
-    let router = crate::csp::router().merge(crate::vcd::router()).merge(crate::control::router()).with_state(shared.clone());
+    let router = crate::csp::router()
+        .merge(crate::vcd::router())
+        .merge(crate::control::router())
+        .layer(axum::middleware::from_fn(crate::query::refuse_unknown_parameters))
+        .with_state(shared.clone());
     let rate_limit = Arc::new(crate::rate_limit::RateLimiter::new(shared.config.rate_limit));
     // Stopping closes open keep-alive connections too, so no request reaches a stopped emulator.
     let (close_tx, close_rx) = tokio::sync::watch::channel(false);

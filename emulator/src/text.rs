@@ -25,7 +25,7 @@ pub(crate) fn wildcard_eq(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|c| *c == '*')
 }
 
-/// An address the services accept as an email (local part, `@`, a dotted domain).
+/// Server-side email check: one `@`, a local part, a dotted domain of letters, digits and hyphens.
 pub fn valid_email(s: &str) -> bool {
     let Some((local, domain)) = s.rsplit_once('@') else { return false };
     !local.is_empty()

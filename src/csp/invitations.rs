@@ -3,7 +3,7 @@
 use super::model::*;
 use super::request::*;
 use super::{enc, CspClient, AM};
-use crate::error::{ErrorCategory, Result};
+use crate::error::{Error, ErrorCategory, Result};
 use crate::time::rfc3339_from_millis;
 use crate::wildcard::any_matches;
 use futures_util::stream::{self, StreamExt};
@@ -54,16 +54,37 @@ impl CspClient {
     /// The ids of every invitation of the organization, in the service's order.
     pub(super) async fn invitation_ids(&self) -> Result<Vec<String>> {
         let listed: Value = self.get_json(&format!("{AM}/orgs/{}/invitations", self.inner.org_id), "invitations").await?;
-        let items = match &listed {
-            Value::Array(a) => a.clone(),
-            Value::Object(m) => m.get("results").or_else(|| m.get("refLinks")).and_then(Value::as_array).cloned().unwrap_or_default(),
-            _ => Vec::new(),
+        Ok(listed_items(&listed).iter().filter_map(item_link).map(|link| last_segment(&link)).collect())
+    }
+
+    /// Every invitation in one request (`?expand=true`, as published clients list them). A service
+    /// that refuses `expand` (400) or answers links anyway is listed as links, each then read.
+    pub(super) async fn invitations_listed(&self, services: &HashMap<String, String>) -> Result<Vec<Invitation>> {
+        let path = format!("{AM}/orgs/{}/invitations?expand=true", self.inner.org_id);
+        let listed: Value = match self.get_json(&path, "invitations").await {
+            Ok(v) => v,
+            Err(e) if e.http_status == Some(400) => return self.invitations_by_links(services).await,
+            Err(e) => return Err(e),
         };
-        Ok(items
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string).or_else(|| v.get("refLink").and_then(Value::as_str).map(str::to_string)))
-            .map(|link| last_segment(&link))
-            .collect())
+        let items = listed_items(&listed);
+        if !items.iter().all(|v| v.get("username").is_some()) {
+            let ids = items.iter().filter_map(item_link).map(|link| last_segment(&link)).collect();
+            return self.read_invitations(ids, services).await;
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            let w: WireInvitation = serde_json::from_value(item).map_err(|e| {
+                Error::new(ErrorCategory::Protocol, format!("invitations[{i}]: the service's answer is not an invitation: {e}"))
+            })?;
+            out.push(self.to_invitation(w, services));
+        }
+        Ok(out)
+    }
+
+    /// The links listing, then each invitation read (the service's answer without `expand`).
+    async fn invitations_by_links(&self, services: &HashMap<String, String>) -> Result<Vec<Invitation>> {
+        let ids = self.invitation_ids().await?;
+        self.read_invitations(ids, services).await
     }
 
     /// Reads invitations by id, several at once; one that vanished in between is left out.
@@ -84,10 +105,9 @@ impl CspClient {
         Ok(out)
     }
 
-    /// Every invitation of the organization: the list gives links, each is then read.
+    /// Every invitation of the organization, in the service's order.
     pub(super) async fn all_invitations(&self, services: &HashMap<String, String>) -> Result<Vec<Invitation>> {
-        let ids = self.invitation_ids().await?;
-        self.read_invitations(ids, services).await
+        self.invitations_listed(services).await
     }
 
     /// `Get-VcsUserInvitation`.
@@ -115,4 +135,18 @@ impl CspClient {
             .filter(|i| statuses.is_empty() || statuses.contains(&i.status))
             .collect())
     }
+}
+
+/// The elements of an invitations listing: a bare array, or one under `results` or `refLinks`.
+fn listed_items(listed: &Value) -> Vec<Value> {
+    match listed {
+        Value::Array(a) => a.clone(),
+        Value::Object(m) => m.get("results").or_else(|| m.get("refLinks")).and_then(Value::as_array).cloned().unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// An element's link: the element itself, or its `refLink`.
+fn item_link(v: &Value) -> Option<String> {
+    v.as_str().map(str::to_string).or_else(|| v.get("refLink").and_then(Value::as_str).map(str::to_string))
 }
