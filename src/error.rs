@@ -20,10 +20,13 @@ pub enum ErrorCategory {
     Protocol,
     /// A bug in the library, reported rather than crashing the host.
     Internal,
+    /// The caller stopped the call (a cursor or job cancelled from another thread), or the
+    /// connection it ran on was closed meanwhile.
+    Cancelled,
 }
 
 impl ErrorCategory {
-    pub const ALL: [ErrorCategory; 11] = [
+    pub const ALL: [ErrorCategory; 12] = [
         ErrorCategory::InvalidArgument,
         ErrorCategory::Authentication,
         ErrorCategory::Permission,
@@ -35,6 +38,7 @@ impl ErrorCategory {
         ErrorCategory::Timeout,
         ErrorCategory::Protocol,
         ErrorCategory::Internal,
+        ErrorCategory::Cancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -50,6 +54,7 @@ impl ErrorCategory {
             ErrorCategory::Timeout => "timeout",
             ErrorCategory::Protocol => "protocol",
             ErrorCategory::Internal => "internal",
+            ErrorCategory::Cancelled => "cancelled",
         }
     }
 
@@ -68,6 +73,7 @@ impl ErrorCategory {
             ErrorCategory::Timeout => 9,
             ErrorCategory::Protocol => 10,
             ErrorCategory::Internal => 11,
+            ErrorCategory::Cancelled => 14,
         }
     }
 
@@ -139,6 +145,10 @@ impl Error {
 
     pub fn internal(message: impl Into<String>) -> Self {
         Error::new(ErrorCategory::Internal, message)
+    }
+
+    pub fn cancelled(message: impl Into<String>) -> Self {
+        Error::new(ErrorCategory::Cancelled, message)
     }
 
     pub fn with_status(mut self, status: u16) -> Self {

@@ -17,6 +17,7 @@ pub mod error;
 pub mod ffi;
 pub mod http;
 pub mod job;
+pub mod listing;
 mod runtime;
 pub mod secret;
 pub mod time;
@@ -28,6 +29,7 @@ pub use csp::{ConnectOptions, Credentials, CspClient};
 pub use error::{Error, ErrorCategory, Result};
 pub use http::{RetryPolicy, TlsOptions};
 pub use job::{Job, JobProgress};
+pub use listing::{ListingProgress, Page, PageCursor};
 pub use runtime::runtime;
 pub use secret::Secret;
 

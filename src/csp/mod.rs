@@ -3,6 +3,7 @@
 
 mod auth;
 mod invitations;
+pub mod listing;
 pub mod model;
 pub mod request;
 mod roles;

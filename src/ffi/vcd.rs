@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 /// A Cloud Director session. Opaque; create with `vcd_connect`, free with `vcd_disconnect`.
 pub struct VcdConnection {
-    client: VcdClient,
+    pub(super) client: VcdClient,
 }
 
-fn vcd_connection(conn: *const VcdConnection) -> crate::Result<Arc<VcdConnection>> {
+pub(super) fn vcd_connection(conn: *const VcdConnection) -> crate::Result<Arc<VcdConnection>> {
     handle(conn, "connection")
 }
 
@@ -44,8 +44,10 @@ pub unsafe extern "C" fn vcd_connect(options_json: *const c_char, out: *mut *mut
     })
 }
 
-/// Logs out (best effort) and frees the session (`Disconnect-Vcd`). NULL is ignored; a handle
-/// that is not live gives `VCS_INVALID_ARGUMENT`.
+/// Logs out (best effort, at most 3 s) and frees the session (`Disconnect-Vcd`). NULL is
+/// ignored; a handle that is not live gives `VCS_INVALID_ARGUMENT`. Calls still running on the
+/// session fail with `VCS_CANCELLED` rather than log in again. In a child forked after the
+/// library started, nothing is done and `VCS_INTERNAL` is returned.
 ///
 /// # Safety
 /// `conn` must be NULL or a value `vcd_connect` returned.
@@ -53,6 +55,9 @@ pub unsafe extern "C" fn vcd_connect(options_json: *const c_char, out: *mut *mut
 pub unsafe extern "C" fn vcd_disconnect(conn: *mut VcdConnection) -> VcsStatus {
     if conn.is_null() {
         return VcsStatus::VCS_OK;
+    }
+    if crate::runtime::forked() {
+        return VcsStatus::VCS_INTERNAL;
     }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| release(conn))) {
         Ok(Some(c)) => {

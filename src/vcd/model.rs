@@ -83,4 +83,6 @@ pub(crate) struct WirePage {
     pub values: Vec<Value>,
     #[serde(default)]
     pub page_count: usize,
+    #[serde(default)]
+    pub result_total: Option<usize>,
 }
