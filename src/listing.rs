@@ -57,6 +57,8 @@ pub struct PageCursor<T> {
     counters: Arc<Counters>,
     task: tokio::task::JoinHandle<()>,
     ended: bool,
+    /// The error that ended the listing, answered again by every later call.
+    failed: Option<Error>,
 }
 
 /// The fetching end, given to the code that knows the service's paging.
@@ -155,16 +157,19 @@ impl<T: Send + 'static> PageCursor<T> {
                 let _ = tx.send(Err(e)).await;
             }
         });
-        PageCursor { rx, job, counters, task, ended: false }
+        PageCursor { rx, job, counters, task, ended: false, failed: None }
     }
 
     /// The next page, `None` at the end (and on every call after it). Fails with `Cancelled` once
     /// the job is cancelled, at once even while a page request hangs; the first error of the
-    /// listing ends it.
+    /// listing ends it, and every later call answers that error again.
     pub async fn next_page(&mut self) -> Result<Option<Page<T>>> {
         if self.job.is_cancelled() {
             self.stop();
             return Err(cancelled_error());
+        }
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
         }
         if self.ended {
             return Ok(None);
@@ -185,6 +190,7 @@ impl<T: Send + 'static> PageCursor<T> {
             }
             Some(Err(e)) => {
                 self.stop();
+                self.failed = Some(e.clone());
                 Err(e)
             }
             Some(Ok((page, permit))) => {

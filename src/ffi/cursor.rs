@@ -137,8 +137,8 @@ pub unsafe extern "C" fn vcd_get_users_open(
 /// the page's `count`. `*len == 0` (with `*items` an empty string): the end; later calls say the
 /// same. Pages that a filter empties are skipped, so a page is never empty.
 /// `VCS_CANCELLED` once the cursor is cancelled (within 100 ms, even while a page request
-/// hangs); any other error ends the listing and is answered again by later calls' status
-/// `VCS_CANCELLED`. One thread reads a cursor at a time; a second reader waits for the first.
+/// hangs); any other error ends the listing, and later calls answer it again. One thread reads a
+/// cursor at a time; a second reader waits for the first.
 ///
 /// # Safety
 /// `items`, `len` and `out_json` must be NULL or point to writable storage.
