@@ -46,7 +46,7 @@ unsafe fn open(out: *mut *mut VcsCursor, pages: impl FnOnce(Arc<Job>) -> Result<
     Ok(answer)
 }
 
-fn cursor(c: *const VcsCursor) -> Result<Arc<VcsCursor>> {
+fn live_cursor(c: *const VcsCursor) -> Result<Arc<VcsCursor>> {
     handle(c, "cursor")
 }
 
@@ -143,7 +143,7 @@ pub unsafe extern "C" fn vcd_get_users_open(
 /// # Safety
 /// `items`, `len` and `out_json` must be NULL or point to writable storage.
 #[no_mangle]
-pub unsafe extern "C" fn vcs_cursor_next(cursor_ptr: *mut VcsCursor, items: *mut *const c_char, len: *mut usize, out_json: *mut *mut c_char) -> VcsStatus {
+pub unsafe extern "C" fn vcs_cursor_next(cursor: *mut VcsCursor, items: *mut *const c_char, len: *mut usize, out_json: *mut *mut c_char) -> VcsStatus {
     guarded(out_json, || {
         if items.is_null() {
             return Err(Error::invalid("items", "must not be NULL"));
@@ -153,7 +153,7 @@ pub unsafe extern "C" fn vcs_cursor_next(cursor_ptr: *mut VcsCursor, items: *mut
         }
         *items = std::ptr::null();
         *len = 0;
-        let c = cursor(cursor_ptr)?;
+        let c = live_cursor(cursor)?;
         let mut reader = c.reader.lock().unwrap_or_else(|p| p.into_inner());
         let reader = &mut *reader;
         let count = match block_on(reader.pages.next_page())? {
@@ -182,9 +182,9 @@ pub unsafe extern "C" fn vcs_cursor_next(cursor_ptr: *mut VcsCursor, items: *mut
 /// # Safety
 /// `out_json` must be NULL or point to a writable pointer.
 #[no_mangle]
-pub unsafe extern "C" fn vcs_cursor_progress(cursor_ptr: *const VcsCursor, out_json: *mut *mut c_char) -> VcsStatus {
+pub unsafe extern "C" fn vcs_cursor_progress(cursor: *const VcsCursor, out_json: *mut *mut c_char) -> VcsStatus {
     guarded(out_json, || {
-        let c = cursor(cursor_ptr)?;
+        let c = live_cursor(cursor)?;
         Answer::of(&(c.progress)())
     })
 }
@@ -196,12 +196,12 @@ pub unsafe extern "C" fn vcs_cursor_progress(cursor_ptr: *const VcsCursor, out_j
 /// # Safety
 /// `cursor` may be any value; only live cursors are acted on.
 #[no_mangle]
-pub unsafe extern "C" fn vcs_cursor_cancel(cursor_ptr: *mut VcsCursor) {
-    if cursor_ptr.is_null() || refuse_after_fork().is_err() {
+pub unsafe extern "C" fn vcs_cursor_cancel(cursor: *mut VcsCursor) {
+    if cursor.is_null() || refuse_after_fork().is_err() {
         return;
     }
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        if let Ok(c) = cursor(cursor_ptr) {
+        if let Ok(c) = live_cursor(cursor) {
             c.job.cancel();
         }
     }));
@@ -213,12 +213,12 @@ pub unsafe extern "C" fn vcs_cursor_cancel(cursor_ptr: *mut VcsCursor) {
 /// # Safety
 /// `cursor` may be any value; only live cursors are acted on.
 #[no_mangle]
-pub unsafe extern "C" fn vcs_cursor_free(cursor_ptr: *mut VcsCursor) {
-    if cursor_ptr.is_null() || refuse_after_fork().is_err() {
+pub unsafe extern "C" fn vcs_cursor_free(cursor: *mut VcsCursor) {
+    if cursor.is_null() || refuse_after_fork().is_err() {
         return;
     }
     let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        if let Some(c) = release(cursor_ptr) {
+        if let Some(c) = release(cursor) {
             c.job.cancel();
         }
     }));
