@@ -3,6 +3,7 @@
 //! (0 ok, 1 invalid argument, 2 authentication, ... 13 some items of a bulk call failed).
 
 mod output;
+mod stream;
 mod tour;
 mod vcd;
 
@@ -22,6 +23,9 @@ struct Cli {
     /// Print JSON (the default when stdout is not a terminal).
     #[arg(long, global = true)]
     json: bool,
+    /// Show progress on stderr even when it is not a terminal (on a terminal it always shows).
+    #[arg(long, global = true)]
+    progress: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -269,9 +273,9 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
             Outcome::Done
         }
         Command::User { action: UserAction::List { name, email, id } } => {
-            let users = client.users(&UserQuery { name, email, id }).await?;
-            out.list(&users, &[("Name", "name"), ("Username", "username"), ("Email", "email"), ("Id", "id")]);
-            Outcome::Done
+            let cursor = client.users_cursor(&UserQuery { name, email, id }, vcs_native::Job::new(), Ok)?;
+            let bar = stream::progress_bar("list users", out.forced_progress());
+            stream::list(cursor, out, &[("Name", "name"), ("Username", "username"), ("Email", "email"), ("Id", "id")], bar).await?
         }
         Command::User { action: UserAction::Remove { users, dry_run, notify } } => {
             let refs: Vec<UserRef> = users.iter().map(|u| UserRef::parse(u)).collect();
@@ -292,12 +296,10 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
             }
         }
         Command::Invitation { action: InvitationAction::List { name, id, status } } => {
-            let inv = client.invitations(&InvitationQuery { name, id, status }).await?;
-            out.list(
-                &inv,
-                &[("Email", "email"), ("Status", "status"), ("Created", "createdDate"), ("Expires", "expiredDate"), ("Id", "id")],
-            );
-            Outcome::Done
+            let cursor = client.invitations_cursor(&InvitationQuery { name, id, status }, vcs_native::Job::new(), Ok)?;
+            let bar = stream::progress_bar("list invitations", out.forced_progress());
+            let columns = [("Email", "email"), ("Status", "status"), ("Created", "createdDate"), ("Expires", "expiredDate"), ("Id", "id")];
+            stream::list(cursor, out, &columns, bar).await?
         }
         Command::Invitation { action: InvitationAction::New { emails, org_roles, service_roles, skip_notify, dry_run } } => {
             let service_roles = service_roles.iter().enumerate().map(|(i, s)| service_role_spec(i, s)).collect::<Result<Vec<_>, _>>()?;
@@ -357,7 +359,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
-    let out = Output::new(cli.json);
+    let out = Output::new(cli.json).with_forced_progress(cli.progress);
     match vcs_native::runtime().block_on(run(cli, &out)) {
         Ok(Outcome::Done) => ExitCode::SUCCESS,
         Ok(Outcome::Partial) => ExitCode::from(vcs_native::error::PARTIAL_FAILURE_CODE as u8),
