@@ -61,7 +61,7 @@ pub unsafe extern "C" fn vcd_disconnect(conn: *mut VcdConnection) -> VcsStatus {
     }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| release(conn))) {
         Ok(Some(c)) => {
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| block_on(c.client.logout())));
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| block_on(c.client.close())));
             VcsStatus::VCS_OK
         }
         Ok(None) => VcsStatus::VCS_INVALID_ARGUMENT,

@@ -114,7 +114,7 @@ struct Inner {
     transport: Transport,
     options: VcdConnectOptions,
     session: tokio::sync::Mutex<Option<Secret>>,
-    /// Set by `logout`: no call logs in again afterwards, so no session outlives the disconnect.
+    /// Set by `close`: no call logs in again afterwards, so no session outlives the disconnect.
     closed: std::sync::atomic::AtomicBool,
     info: VcdConnectionInfo,
 }
@@ -207,11 +207,17 @@ impl VcdClient {
         self.inner.info.clone()
     }
 
-    /// Ends the session on the server (`DELETE /sessions/current`), within [`LOGOUT_BUDGET`]
-    /// (retries included). Afterwards no call on this client logs in again: a call still running
-    /// fails with `Cancelled` instead of opening a session nobody would end.
-    pub async fn logout(&self) -> Result<()> {
+    /// Ends the session for good (`vcd_disconnect`): logs out as [`VcdClient::logout`] does, and
+    /// afterwards no call on this client logs in again: a call still running fails with
+    /// `Cancelled` instead of opening a session nobody would end.
+    pub async fn close(&self) -> Result<()> {
         self.inner.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.logout().await
+    }
+
+    /// Ends the session on the server (`DELETE /sessions/current`), within [`LOGOUT_BUDGET`]
+    /// (retries included). A later call logs in again (see [`VcdClient::close`] for an end).
+    pub async fn logout(&self) -> Result<()> {
         let work = async {
             let token = self.inner.session.lock().await.take();
             if let Some(t) = token {
