@@ -1,6 +1,6 @@
 //! `vcs`: the cmdlets for shell users and CI jobs. A client of the vcs-native library: flags in,
 //! library calls, tables or JSON out. Exit codes are the library's status numbers
-//! (0 ok, 1 invalid argument, 2 authentication, ... 13 some items of a bulk call failed).
+//! (0 ok, 1 invalid argument, 2 authentication, ... 13 some items of a bulk call failed, 14 cancelled).
 
 mod output;
 mod stream;
