@@ -77,7 +77,8 @@ typedef enum VcsStatus {
    */
   VCS_PARTIAL_FAILURE = 13,
   /**
-   * The call was cancelled (`vcs_job_cancel`, `vcs_cursor_cancel`) before it finished.
+   * The call was cancelled (`vcs_job_cancel`, `vcs_cursor_cancel`) before it finished, or its
+   * connection was closed while it ran.
    */
   VCS_CANCELLED = 14,
 } VcsStatus;
@@ -91,6 +92,12 @@ typedef struct VcdConnection VcdConnection;
  * A connection to one CSP organization. Opaque; create with `vcs_connect`, free with `vcs_disconnect`.
  */
 typedef struct VcsConnection VcsConnection;
+
+/**
+ * A listing read page by page. Opaque; open with `vcs_get_users_open`,
+ * `vcs_get_user_invitations_open` or `vcd_get_users_open`, free with `vcs_cursor_free`.
+ */
+typedef struct VcsCursor VcsCursor;
 
 /**
  * A job: the host's handle on calls it may cancel and follow. Opaque; create with `vcs_job_new`,
@@ -117,10 +124,12 @@ extern "C" {
 const char *vcs_version(void);
 
 /**
- * Frees a string returned by this library. NULL is ignored.
+ * Frees a string returned by this library. NULL is ignored, and so is a pointer the library did
+ * not hand out or has already taken back (a double free): the library keeps a record of its
+ * live answers and frees only those, once.
  *
  * # Safety
- * `s` must be NULL or a string returned by this library that has not been freed yet.
+ * `s` should be NULL or a string returned by this library; anything else is ignored.
  */
 void vcs_string_free(char *s);
 
@@ -145,7 +154,8 @@ enum VcsStatus vcs_connect(const char *options_json, struct VcsConnection **out,
 /**
  * Disconnects and frees a connection (`Disconnect-Vcs`). NULL is ignored; a handle that is not
  * live (already disconnected) gives `VCS_INVALID_ARGUMENT`. Calls still running on other threads
- * finish first.
+ * finish first. Handles are never reused, so a stale one never reaches a newer connection. In a
+ * child forked after the library started, nothing is done and `VCS_INTERNAL` is returned.
  *
  * # Safety
  * `conn` must be NULL or a value `vcs_connect` returned.
@@ -267,6 +277,102 @@ enum VcsStatus vcs_new_user_invitations(const struct VcsConnection *conn,
 enum VcsStatus vcs_remove_user_invitations(const struct VcsConnection *conn,
                                            const char *request_json,
                                            char **out_json);
+
+/**
+ * Opens a cursor over the organization's users (`Get-VcsUser`, page by page).
+ *
+ * `filter_json`: as `vcs_get_users`' `query_json` (NULL or `{}` for all; `name`, `email`, `id`;
+ * an empty array or `null` for a field is `VCS_INVALID_ARGUMENT`), checked before anything is
+ * sent. On success `*out` receives the cursor and `*out_json` its progress (see
+ * `vcs_cursor_progress`); fetching starts at once in the background. The cursor keeps working
+ * if the connection is disconnected meanwhile.
+ *
+ * # Safety
+ * `filter_json` must be NULL or a NUL-terminated string; `out` and `out_json` must be NULL or
+ * point to writable pointers.
+ */
+enum VcsStatus vcs_get_users_open(const struct VcsConnection *conn,
+                                  const char *filter_json,
+                                  struct VcsCursor **out,
+                                  char **out_json);
+
+/**
+ * Opens a cursor over the organization's invitations (`Get-VcsUserInvitation`, page by page).
+ *
+ * `filter_json`: as `vcs_get_user_invitations`' `query_json` (`name`, `id`, `status`). Otherwise
+ * as `vcs_get_users_open`.
+ *
+ * # Safety
+ * As for `vcs_get_users_open`.
+ */
+enum VcsStatus vcs_get_user_invitations_open(const struct VcsConnection *conn,
+                                             const char *filter_json,
+                                             struct VcsCursor **out,
+                                             char **out_json);
+
+/**
+ * Opens a cursor over a Cloud Director org's users (`Get-VcdUser`, page by page).
+ *
+ * `query_json`: as `vcd_get_users`' (`name`, `email`, `id`, `filter`). Otherwise as
+ * `vcs_get_users_open`.
+ *
+ * # Safety
+ * As for `vcs_get_users_open`.
+ */
+enum VcsStatus vcd_get_users_open(const struct VcdConnection *conn,
+                                  const char *query_json,
+                                  struct VcsCursor **out,
+                                  char **out_json);
+
+/**
+ * The next page of a cursor, waiting for it if it is still being fetched.
+ *
+ * On `VCS_OK`, `*items` points to a JSON array of the page's objects (the same objects the
+ * one-shot call returns), `*len` bytes long and NUL-terminated, owned by the cursor until the
+ * next call on it or `vcs_cursor_free` (do not free it); `*out_json` receives the progress with
+ * the page's `count`. `*len == 0` (with `*items` an empty string): the end; later calls say the
+ * same. Pages that a filter empties are skipped, so a page is never empty.
+ * `VCS_CANCELLED` once the cursor is cancelled (within 100 ms, even while a page request
+ * hangs); any other error ends the listing, and later calls answer it again. One thread reads a
+ * cursor at a time; a second reader waits for the first.
+ *
+ * # Safety
+ * `items`, `len` and `out_json` must be NULL or point to writable storage.
+ */
+enum VcsStatus vcs_cursor_next(struct VcsCursor *cursor,
+                               const char **items,
+                               size_t *len,
+                               char **out_json);
+
+/**
+ * How far a cursor has come: `{"read", "scanned", "total", "pages", "finished", "cancelled"}`.
+ * `read`: objects handed out so far; `scanned`: objects the service sent (more than `read` when
+ * a filter drops some); `total`: what the service says the listing holds, `null` where it does
+ * not say. Any thread, at any time, also while another thread waits in `vcs_cursor_next`.
+ *
+ * # Safety
+ * `out_json` must be NULL or point to a writable pointer.
+ */
+enum VcsStatus vcs_cursor_progress(const struct VcsCursor *cursor, char **out_json);
+
+/**
+ * Cancels a cursor from any thread: the fetching stops, and a `vcs_cursor_next` waiting on
+ * another thread, or called later, returns `VCS_CANCELLED`. The cursor must still be freed.
+ * NULL, a freed or a foreign pointer is ignored.
+ *
+ * # Safety
+ * `cursor` may be any value; only live cursors are acted on.
+ */
+void vcs_cursor_cancel(struct VcsCursor *cursor);
+
+/**
+ * Stops the fetching and frees the cursor and its last page. A `vcs_cursor_next` still waiting
+ * on another thread returns `VCS_CANCELLED` first. NULL, a freed or a foreign pointer is ignored.
+ *
+ * # Safety
+ * `cursor` may be any value; only live cursors are acted on.
+ */
+void vcs_cursor_free(struct VcsCursor *cursor);
 
 /**
  * Makes a job. `*out` receives it. One job follows one call at a time: progress counts add up
@@ -395,9 +501,11 @@ enum VcsStatus vcd_connect(const char *options_json,
                            char **out_json);
 
 /**
- * Logs out (best effort) and frees the session (`Disconnect-Vcd`). NULL is ignored; a handle
- * that is not live gives `VCS_INVALID_ARGUMENT`. A handle from `vcd_connection_with_job` is
- * only freed: the session it shares stays logged in.
+ * Logs out (best effort, at most 3 s) and frees the session (`Disconnect-Vcd`). NULL is
+ * ignored; a handle that is not live gives `VCS_INVALID_ARGUMENT`. Calls still running on the
+ * session fail with `VCS_CANCELLED` rather than log in again. A handle from
+ * `vcd_connection_with_job` is only freed: the session it shares stays logged in. In a child
+ * forked after the library started, nothing is done and `VCS_INTERNAL` is returned.
  *
  * # Safety
  * `conn` must be NULL or a value `vcd_connect` returned.

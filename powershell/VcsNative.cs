@@ -448,4 +448,141 @@ namespace VcsNative
             return new VcsResult(status, Vcs.Take(json));
         }
     }
+
+    // ---- Cursors: listings page by page, cancellable from another thread, with progress --------
+
+    /// <summary>The cursor functions of the C ABI (vcs_get_users_open, vcs_cursor_next, ...).</summary>
+    public static class NativeCursorMethods
+    {
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_get_users_open(VcsConnectionHandle connection, byte[] filterJson, out IntPtr cursor, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_get_user_invitations_open(VcsConnectionHandle connection, byte[] filterJson, out IntPtr cursor, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcd_get_users_open(VcdConnectionHandle connection, byte[] queryJson, out IntPtr cursor, out IntPtr outJson);
+
+        /// <summary>*items is owned by the cursor until the next call: copy it before anything else.</summary>
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_cursor_next(VcsCursorHandle cursor, out IntPtr items, out UIntPtr len, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_cursor_progress(VcsCursorHandle cursor, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern void vcs_cursor_cancel(VcsCursorHandle cursor);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern void vcs_cursor_free(IntPtr cursor);
+    }
+
+    /// <summary>
+    /// A cursor made by one of the *_open functions; releasing it calls vcs_cursor_free once. A
+    /// call in flight on another thread keeps it alive until that call returns, so a thread that
+    /// must stop a waiting reader calls <see cref="VcsCursor.Cancel"/> first.
+    /// </summary>
+    public sealed class VcsCursorHandle : SafeHandle
+    {
+        public VcsCursorHandle() : base(IntPtr.Zero, true) { }
+
+        internal VcsCursorHandle(IntPtr handle) : base(IntPtr.Zero, true)
+        {
+            SetHandle(handle);
+        }
+
+        public override bool IsInvalid
+        {
+            get { return handle == IntPtr.Zero; }
+        }
+
+        protected override bool ReleaseHandle()
+        {
+            NativeCursorMethods.vcs_cursor_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// A listing read page by page (a cmdlet's ProcessRecord calls Next; its StopProcessing, on
+    /// another thread, calls Cancel, and the waiting Next returns Cancelled at once).
+    /// </summary>
+    public sealed class VcsCursor : IDisposable
+    {
+        private readonly VcsCursorHandle handle;
+
+        internal VcsCursor(VcsCursorHandle handle)
+        {
+            this.handle = handle;
+        }
+
+        public bool IsClosed { get { return handle.IsClosed; } }
+
+        /// <summary>
+        /// The next page: <paramref name="items"/> receives its JSON array (null at the end); the
+        /// result's JSON is the progress with the page's count, or the error.
+        /// </summary>
+        public VcsResult Next(out string items)
+        {
+            IntPtr raw, json;
+            UIntPtr len;
+            VcsStatus status = NativeCursorMethods.vcs_cursor_next(handle, out raw, out len, out json);
+            items = null;
+            if (status == VcsStatus.Ok && raw != IntPtr.Zero && len != UIntPtr.Zero)
+            {
+                byte[] bytes = new byte[(int)len.ToUInt64()];
+                Marshal.Copy(raw, bytes, 0, bytes.Length);
+                items = Encoding.UTF8.GetString(bytes);
+            }
+            return new VcsResult(status, Vcs.Take(json));
+        }
+
+        /// <summary>{"read", "scanned", "total", "pages", "finished", "cancelled"}; any thread.</summary>
+        public VcsResult Progress()
+        {
+            IntPtr json;
+            VcsStatus status = NativeCursorMethods.vcs_cursor_progress(handle, out json);
+            return new VcsResult(status, Vcs.Take(json));
+        }
+
+        /// <summary>Stops the listing from any thread: a waiting or later Next returns Cancelled.</summary>
+        public void Cancel()
+        {
+            if (!handle.IsClosed) NativeCursorMethods.vcs_cursor_cancel(handle);
+        }
+
+        public void Dispose()
+        {
+            handle.Dispose();
+        }
+    }
+
+    /// <summary>Opens cursors over users, invitations and Cloud Director users.</summary>
+    public static class VcsCursors
+    {
+        private delegate VcsStatus Open<T>(T connection, byte[] json, out IntPtr cursor, out IntPtr outJson);
+
+        private static VcsResult OpenWith<T>(Open<T> open, T connection, string json, out VcsCursor cursor)
+        {
+            IntPtr raw, outJson;
+            VcsStatus status = open(connection, Vcs.Utf8(json), out raw, out outJson);
+            cursor = status == VcsStatus.Ok ? new VcsCursor(new VcsCursorHandle(raw)) : null;
+            return new VcsResult(status, Vcs.Take(outJson));
+        }
+
+        public static VcsResult OpenUsers(VcsConnectionHandle c, string filterJson, out VcsCursor cursor)
+        {
+            return OpenWith<VcsConnectionHandle>(NativeCursorMethods.vcs_get_users_open, c, filterJson, out cursor);
+        }
+
+        public static VcsResult OpenUserInvitations(VcsConnectionHandle c, string filterJson, out VcsCursor cursor)
+        {
+            return OpenWith<VcsConnectionHandle>(NativeCursorMethods.vcs_get_user_invitations_open, c, filterJson, out cursor);
+        }
+
+        public static VcsResult OpenVcdUsers(VcdConnectionHandle c, string queryJson, out VcsCursor cursor)
+        {
+            return OpenWith<VcdConnectionHandle>(NativeCursorMethods.vcd_get_users_open, c, queryJson, out cursor);
+        }
+    }
 }

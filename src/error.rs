@@ -20,7 +20,8 @@ pub enum ErrorCategory {
     Protocol,
     /// A bug in the library, reported rather than crashing the host.
     Internal,
-    /// The caller cancelled the call (a job's `cancel`).
+    /// The caller stopped the call (a cursor or job cancelled from another thread), or the
+    /// connection it ran on was closed meanwhile.
     Cancelled,
 }
 
@@ -162,6 +163,11 @@ impl Error {
 
     pub fn internal(message: impl Into<String>) -> Self {
         Error::new(ErrorCategory::Internal, message)
+    }
+
+    /// Stopped for a reason of the caller's (a cancelled listing, a closed session), said in `message`.
+    pub fn stopped(message: impl Into<String>) -> Self {
+        Error { not_sent: true, ..Error::new(ErrorCategory::Cancelled, message) }
     }
 
     pub fn with_status(mut self, status: u16) -> Self {

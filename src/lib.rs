@@ -19,6 +19,7 @@ pub mod ffi;
 pub mod http;
 pub mod job;
 pub mod removal;
+pub mod listing;
 mod runtime;
 pub mod secret;
 pub mod select;
@@ -34,6 +35,7 @@ pub use csp::{ConnectOptions, Credentials, CspClient};
 pub use error::{Error, ErrorCategory, Result};
 pub use http::{RetryPolicy, TlsOptions};
 pub use job::{Job, JobProgress};
+pub use listing::{ListingProgress, Page, PageCursor};
 pub use runtime::runtime;
 pub use secret::Secret;
 

@@ -3,6 +3,7 @@
 //!
 //!   vcs-bench list-rust URL TOKEN        every user through the Rust API
 //!   vcs-bench list-abi URL TOKEN         every user through the C ABI, parsed from its JSON
+//!   vcs-bench list-cursor URL TOKEN      every user through the C ABI's cursor, page by page
 //!   vcs-bench bulk URL TOKEN N           invite N emails, revoke them, remove N users
 //!   vcs-bench overhead URL TOKEN N       N calls of connection info and of a one-page user list,
 //!                                        through the C ABI and through the Rust API
@@ -10,6 +11,8 @@
 //!   vcs-bench vcd-create URL ORG:USER:PASSWORD N   create N Cloud Director users (against --rate-limit)
 
 mod throttling;
+
+mod cursor;
 
 use serde_json::{json, Value};
 use std::ffi::{c_char, CStr, CString};
@@ -57,6 +60,7 @@ fn main() {
             let users = runtime().block_on(client.users(&UserQuery::default())).unwrap();
             json!({"users": users.len(), "seconds": t.elapsed().as_secs_f64(), "peakRssKib": peak_rss_kib()})
         }
+        "list-cursor" => cursor::list(url, token, peak_rss_kib),
         "list-abi" => {
             let conn = abi_connect(url, token);
             let t = Instant::now();

@@ -7,6 +7,8 @@ mod confirm;
 mod connection;
 mod interrupt;
 mod output;
+mod progress;
+mod stream;
 mod tour;
 mod vcd;
 
@@ -48,6 +50,9 @@ struct Cli {
     /// Show tables in full; by default they are fitted to the terminal's width.
     #[arg(long, global = true)]
     wide: bool,
+    /// Show progress on stderr even when it is not a terminal (on a terminal it always shows).
+    #[arg(long, global = true)]
+    progress: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -391,9 +396,9 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
             Outcome::Done
         }
         Command::User { action: UserAction::List { name, email, id }, .. } => {
-            let users = client.users(&UserQuery { name, email, id }).await?;
-            out.list(&users, &[("Name", "name"), ("Username", "username"), ("Email", "email"), ("Id", "id")]);
-            Outcome::Done
+            let cursor = client.users_cursor(&UserQuery { name, email, id }, vcs_native::Job::new(), Ok)?;
+            let bar = progress::progress_bar("list users", out.forced_progress());
+            stream::list(cursor, out, &[("Name", "name"), ("Username", "username"), ("Email", "email"), ("Id", "id")], bar).await?
         }
         Command::User { action: UserAction::Remove { users, dry_run, notify, yes, allow_self }, .. } => {
             let refs: Vec<UserRef> = users.iter().map(|u| UserRef::parse(u)).collect();
@@ -404,12 +409,10 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
             remove(out, dry_run, yes, &place, plan, |plan| client.remove_planned(plan, &options)).await?
         }
         Command::Invitation { action: InvitationAction::List { name, id, status }, .. } => {
-            let inv = client.invitations(&InvitationQuery { name, id, status }).await?;
-            out.list(
-                &inv,
-                &[("Email", "email"), ("Status", "status"), ("Created", "createdDate"), ("Expires", "expiredDate"), ("Id", "id")],
-            );
-            Outcome::Done
+            let cursor = client.invitations_cursor(&InvitationQuery { name, id, status }, vcs_native::Job::new(), Ok)?;
+            let bar = progress::progress_bar("list invitations", out.forced_progress());
+            let columns = [("Email", "email"), ("Status", "status"), ("Created", "createdDate"), ("Expires", "expiredDate"), ("Id", "id")];
+            stream::list(cursor, out, &columns, bar).await?
         }
         Command::Invitation { action: InvitationAction::New { emails, org_roles, service_roles, skip_notify, dry_run }, .. } => {
             let service_roles = service_roles.iter().enumerate().map(|(i, s)| service_role_spec(i, s)).collect::<Result<Vec<_>, _>>()?;
@@ -493,7 +496,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code as u8);
         }
     };
-    let out = Output::new(cli.json, cli.wide);
+    let out = Output::new(cli.json, cli.wide).with_forced_progress(cli.progress);
     let outcome = vcs_native::runtime().block_on(async {
         interrupt::install();
         run(cli, &out).await

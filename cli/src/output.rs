@@ -11,6 +11,8 @@ pub struct Output {
     stderr_tty: bool,
     /// Columns a table may take: the terminal's width, none with `--wide`.
     width: Option<usize>,
+    /// `--progress`: show progress on stderr even when it is not a terminal.
+    forced_progress: bool,
 }
 
 impl Output {
@@ -20,7 +22,20 @@ impl Output {
             json: json_flag || !stdout_tty,
             stderr_tty: std::io::stderr().is_terminal(),
             width: if wide { None } else { terminal_width() },
+            forced_progress: false,
         }
+    }
+
+    pub fn with_forced_progress(self, forced: bool) -> Self {
+        Output { forced_progress: forced, ..self }
+    }
+
+    pub fn json_mode(&self) -> bool {
+        self.json
+    }
+
+    pub fn forced_progress(&self) -> bool {
+        self.forced_progress
     }
 
     fn print_json(v: &impl Serialize) {
@@ -105,14 +120,26 @@ impl Output {
         print!("{}", fitted_table(headers, &rows, self.width));
     }
 
-    /// A progress bar on stderr for long work, when stderr is a terminal.
+    /// A progress bar (indicatif) on stderr for long work, when stderr is a terminal or with
+    /// `--progress`; one bar per operation, cleared when it is done.
     pub fn progress_bar(&self) -> Option<impl Fn(vcs_native::csp::Progress) + Send + Sync + 'static> {
-        self.stderr_tty.then_some(|p: vcs_native::csp::Progress| {
-            let width = 30;
-            let filled = if p.total == 0 { width } else { p.done.min(p.total) * width / p.total };
-            eprint!("\r{:<18} [{}{}] {}/{}", p.operation, "#".repeat(filled), "-".repeat(width - filled), p.done, p.total);
-            if p.done >= p.total {
-                eprintln!();
+        let forced = self.forced_progress;
+        (self.stderr_tty || forced).then(|| {
+            let current: std::sync::Mutex<Option<(&'static str, indicatif::ProgressBar)>> = std::sync::Mutex::new(None);
+            move |p: vcs_native::csp::Progress| {
+                let mut current = current.lock().unwrap_or_else(|e| e.into_inner());
+                if current.as_ref().map(|(op, _)| *op) != Some(p.operation) {
+                    if let Some((_, old)) = current.take() {
+                        old.finish_and_clear();
+                    }
+                    *current = crate::progress::progress_bar(p.operation, forced).map(|b| (p.operation, b));
+                }
+                if let Some((_, bar)) = current.as_ref() {
+                    crate::progress::show(bar, p.done, p.total);
+                    if p.total > 0 && p.done >= p.total {
+                        bar.finish_and_clear();
+                    }
+                }
             }
         })
     }

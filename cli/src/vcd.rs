@@ -257,19 +257,16 @@ pub async fn run(args: &VcdArgs, action: VcdAction, settings: crate::connection:
             Outcome::Done
         }
         VcdAction::User { action: VcdUserAction::List { name, email, id, filter } } => {
-            let users = client.users(&VcdUserQuery { name, email, id, filter }).await?;
-            out.list(
-                &users,
-                &[
-                    ("Username", "username"),
-                    ("FullName", "fullName"),
-                    ("Email", "email"),
-                    ("ProviderType", "providerType"),
-                    ("Enabled", "enabled"),
-                    ("Id", "id"),
-                ],
-            );
-            Outcome::Done
+            let cursor = client.users_cursor(&VcdUserQuery { name, email, id, filter }, vcs_native::Job::new(), Ok)?;
+            let columns = [
+                ("Username", "username"),
+                ("FullName", "fullName"),
+                ("Email", "email"),
+                ("ProviderType", "providerType"),
+                ("Enabled", "enabled"),
+                ("Id", "id"),
+            ];
+            crate::stream::list(cursor, out, &columns, crate::progress::progress_bar("list users", out.forced_progress())).await?
         }
         VcdAction::User {
             action: VcdUserAction::New { username, csv, role, password, full_name, email, description, provider_type, disabled, dry_run },

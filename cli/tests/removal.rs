@@ -66,7 +66,35 @@ async fn on_terminal(c: Command, columns: usize, input: &str) -> Option<(i32, St
     })
     .await
     .unwrap();
-    Some((out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).replace('\r', "")))
+    Some((out.status.code().unwrap_or(-1), as_shown(&String::from_utf8_lossy(&out.stdout))))
+}
+
+/// What a terminal would show of `raw`: each line from its last carriage return on (a progress bar
+/// redrawn in place leaves only its last state), without escape sequences.
+fn as_shown(raw: &str) -> String {
+    let mut shown = Vec::new();
+    for line in raw.split('\n') {
+        let line = line.trim_end_matches('\r');
+        let last = line.rsplit('\r').next().unwrap_or("");
+        let mut text = String::new();
+        let mut chars = last.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c == '\u{1b}' {
+                if chars.peek() == Some(&'[') {
+                    chars.next();
+                    while let Some(k) = chars.next() {
+                        if k.is_ascii_alphabetic() {
+                            break;
+                        }
+                    }
+                }
+                continue;
+            }
+            text.push(c);
+        }
+        shown.push(text);
+    }
+    shown.join("\n")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

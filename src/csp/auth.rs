@@ -29,6 +29,9 @@ impl Credentials {
     }
 }
 
+/// The longest access-token lifetime believed (a day); a longer `expires_in` is read as this.
+pub const MAX_TOKEN_LIFETIME_SECONDS: u64 = 24 * 3600;
+
 #[derive(Clone, Debug)]
 pub struct TokenClaims {
     pub org_id: Option<String>,
@@ -127,7 +130,8 @@ impl TokenSource {
         if dto.access_token.is_empty() {
             return Err(Error::new(ErrorCategory::Protocol, "the service returned an empty access token"));
         }
-        let lifetime = Duration::from_secs(dto.expires_in.unwrap_or(1799).max(1));
+        // Clamped: a lifetime the service overstates must not overflow the clock arithmetic.
+        let lifetime = Duration::from_secs(dto.expires_in.unwrap_or(1799).clamp(1, MAX_TOKEN_LIFETIME_SECONDS));
         // Refresh a little early: a fifth of the lifetime, at most a minute.
         let margin = (lifetime / 5).min(Duration::from_secs(60));
         let now_ms = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);

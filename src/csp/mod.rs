@@ -4,6 +4,7 @@
 mod auth;
 mod invitations;
 mod inviting;
+pub mod listing;
 pub mod model;
 mod removal;
 pub mod request;

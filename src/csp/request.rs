@@ -7,7 +7,8 @@ use crate::wildcard::Pattern;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
-/// Accepts `"x"` or `["x", "y"]` (or null) for a list field.
+/// Accepts `"x"` or `["x", "y"]` for a list field. `null` and `[]` are refused: a filter given
+/// without a value must not silently mean "everything" (leave the field out for that).
 pub(crate) fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -18,8 +19,11 @@ pub(crate) fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Resul
     }
     match OneOrMany::deserialize(d).map_err(|_| serde::de::Error::custom("expected a string or an array of strings"))? {
         OneOrMany::One(s) => Ok(vec![s]),
+        OneOrMany::Many(v) if v.is_empty() => {
+            Err(serde::de::Error::custom("must not be an empty array; give at least one value, or leave the field out"))
+        }
         OneOrMany::Many(v) => Ok(v),
-        OneOrMany::Null(()) => Ok(Vec::new()),
+        OneOrMany::Null(()) => Err(serde::de::Error::custom("must not be null; give a string or an array of strings, or leave the field out")),
     }
 }
 
@@ -298,6 +302,13 @@ mod tests {
         assert_eq!(q.email, vec!["*@x.com"]);
         let e = serde_json::from_str::<UserQuery>(r#"{"nmae": "A*"}"#).unwrap_err().to_string();
         assert!(e.contains("nmae"), "{e}");
+        let absent: UserQuery = serde_json::from_str("{}").unwrap();
+        assert!(absent.name.is_empty());
+        for given_without_value in [r#"{"name": []}"#, r#"{"email": null}"#, r#"{"id": []}"#] {
+            let e = serde_json::from_str::<UserQuery>(given_without_value).unwrap_err().to_string();
+            assert!(e.contains("must not be"), "{given_without_value}: {e}");
+        }
+        assert!(serde_json::from_str::<InvitationQuery>(r#"{"status": []}"#).is_err());
         let r: InvitationRequest =
             serde_json::from_str(r#"{"emails": "a@b.co", "organizationRoles": [{"name": "org_member"}, "developer"]}"#).unwrap();
         assert_eq!(r.organization_roles, vec!["org_member", "developer"]);

@@ -1,15 +1,18 @@
 //! The one wrapper every export runs in: the out-parameter checked, panics caught, input strings
 //! checked for NULL, UTF-8 and JSON, results and errors written as library-owned JSON strings.
-//! Also the registry of live connection handles, so a stale or freed handle is an error, not a crash.
+//! Also the registry of live handles (ids that never repeat), so a stale or freed handle is an
+//! error, not a crash; the registry of answers handed out, so only those are freed, once; and the
+//! check that refuses calls in a forked child.
 
 use super::status::VcsStatus;
 use crate::error::{Error, ErrorCategory, Result};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::any::TypeId;
-use std::collections::HashMap;
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
 use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// Largest JSON argument accepted.
@@ -52,9 +55,9 @@ pub fn status_of(category: ErrorCategory) -> VcsStatus {
 
 fn into_c_string(s: String) -> *mut c_char {
     // JSON text never holds a raw NUL (serde escapes it), so this cannot fail; fall back anyway.
-    CString::new(s)
-        .unwrap_or_else(|_| CString::new("{\"category\":\"internal\",\"message\":\"NUL in answer\"}").expect("literal"))
-        .into_raw()
+    hand_out(
+        CString::new(s).unwrap_or_else(|_| CString::new("{\"category\":\"internal\",\"message\":\"NUL in answer\"}").expect("literal")),
+    )
 }
 
 fn error_json(e: &Error) -> String {
@@ -78,7 +81,7 @@ pub unsafe fn guarded(out_json: *mut *mut c_char, body: impl FnOnce() -> Result<
         return VcsStatus::VCS_INVALID_ARGUMENT;
     }
     *out_json = std::ptr::null_mut();
-    let (status, json) = match catch_unwind(AssertUnwindSafe(body)) {
+    let (status, json) = match catch_unwind(AssertUnwindSafe(|| refuse_after_fork().and_then(|()| body()))) {
         Ok(Ok(answer)) => (if answer.partial { VcsStatus::VCS_PARTIAL_FAILURE } else { VcsStatus::VCS_OK }, answer.json),
         Ok(Err(e)) => (status_of(e.category), error_json(&e)),
         Err(payload) => {
@@ -151,19 +154,25 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-// ---- connection handles ---------------------------------------------------------------------
+// ---- handles -------------------------------------------------------------------------------
 
-/// Live handles by address, with their type, so a freed, foreign or wrongly typed pointer is
-/// refused instead of used.
-fn live() -> &'static Mutex<HashMap<usize, TypeId>> {
-    static LIVE: OnceLock<Mutex<HashMap<usize, TypeId>>> = OnceLock::new();
+/// Live handles by id. A handle is an id that never repeats, not an address, so a stale handle
+/// can never reach a newer object that happens to be allocated where the old one was.
+fn live() -> &'static Mutex<HashMap<usize, Arc<dyn Any + Send + Sync>>> {
+    static LIVE: OnceLock<Mutex<HashMap<usize, Arc<dyn Any + Send + Sync>>>> = OnceLock::new();
     LIVE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// The next handle id: pointer-aligned, never 0, never reused within the process.
+fn next_id() -> usize {
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed).wrapping_mul(16)
+}
+
 pub fn register<T: Send + Sync + 'static>(value: T) -> *mut T {
-    let ptr = Arc::into_raw(Arc::new(value)) as *mut T;
-    live().lock().unwrap_or_else(|p| p.into_inner()).insert(ptr as usize, TypeId::of::<T>());
-    ptr
+    let id = next_id();
+    live().lock().unwrap_or_else(|p| p.into_inner()).insert(id, Arc::new(value));
+    id as *mut T
 }
 
 /// A counted reference to a live handle: a call in flight keeps the connection alive even if
@@ -172,21 +181,12 @@ pub fn handle<T: Send + Sync + 'static>(ptr: *const T, name: &str) -> Result<Arc
     if ptr.is_null() {
         return Err(Error::invalid(name, "must not be NULL"));
     }
-    let set = live().lock().unwrap_or_else(|p| p.into_inner());
-    match set.get(&(ptr as usize)) {
-        Some(t) if *t == TypeId::of::<T>() => {}
-        Some(_) => {
-            return Err(Error::invalid(
-                name,
-                "is a handle of another kind (a CSP connection where a Cloud Director one is expected, or the reverse)",
-            ))
-        }
-        None => return Err(Error::invalid(name, "is not a live connection (never connected, or already disconnected)")),
-    }
-    // SAFETY: the pointer is live with this type, so it came from Arc::into_raw::<T> and its count is > 0.
-    unsafe {
-        Arc::increment_strong_count(ptr);
-        Ok(Arc::from_raw(ptr))
+    let found = live().lock().unwrap_or_else(|p| p.into_inner()).get(&(ptr as usize)).cloned();
+    match found {
+        None => Err(Error::invalid(name, "is not a live handle (never opened, already closed or freed, or not from this library)")),
+        Some(any) => any.downcast::<T>().map_err(|_| {
+            Error::invalid(name, "is a handle of another kind (a CSP connection where a Cloud Director one is expected, a cursor where a connection is expected, or the reverse)")
+        }),
     }
 }
 
@@ -194,13 +194,55 @@ pub fn handle<T: Send + Sync + 'static>(ptr: *const T, name: &str) -> Result<Arc
 /// call using it returns. `None` if the pointer was not a live handle of this type.
 pub fn release<T: Send + Sync + 'static>(ptr: *const T) -> Option<Arc<T>> {
     let mut set = live().lock().unwrap_or_else(|p| p.into_inner());
-    if set.get(&(ptr as usize)) != Some(&TypeId::of::<T>()) {
+    let id = ptr as usize;
+    if !set.get(&id).is_some_and(|any| any.is::<T>()) {
         return None;
     }
-    set.remove(&(ptr as usize));
-    // SAFETY: the registry held exactly one count for this pointer; it is given back once.
-    Some(unsafe { Arc::from_raw(ptr) })
+    set.remove(&id).and_then(|any| any.downcast::<T>().ok())
 }
+
+// ---- answers ---------------------------------------------------------------------------------
+
+/// Addresses of the strings handed out and not yet freed, so `vcs_string_free` frees only those,
+/// once: a double free or a foreign pointer is ignored instead of corrupting the host's heap.
+fn answers() -> &'static Mutex<HashSet<usize>> {
+    static ANSWERS: OnceLock<Mutex<HashSet<usize>>> = OnceLock::new();
+    ANSWERS.get_or_init(|| Mutex::new(HashSet::new()))
+}
+
+/// Hands a string out to the host, recording it as live.
+pub fn hand_out(s: CString) -> *mut c_char {
+    let ptr = s.into_raw();
+    answers().lock().unwrap_or_else(|p| p.into_inner()).insert(ptr as usize);
+    ptr
+}
+
+/// Frees a string this library handed out; `false` (and nothing freed) for anything else.
+///
+/// # Safety
+/// A pointer recorded as live came from `CString::into_raw` and has not been freed since.
+pub unsafe fn take_back(ptr: *mut c_char) -> bool {
+    let live = answers().lock().unwrap_or_else(|p| p.into_inner()).remove(&(ptr as usize));
+    if live {
+        drop(CString::from_raw(ptr));
+    }
+    live
+}
+
+// ---- fork ------------------------------------------------------------------------------------
+
+/// The error every call answers in a child forked after the library started its runtime: the
+/// runtime's threads did not survive the fork, so waiting on them would hang.
+pub fn refuse_after_fork() -> Result<()> {
+    if crate::runtime::forked() {
+        return Err(Error::new(
+            ErrorCategory::Internal,
+            "this process was forked after the library started; its worker threads stayed in the parent. Use the library in the parent, or in a child only after exec",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,12 +11,14 @@
 //! - A connection may be used from several threads at once; calls block the calling thread
 //!   while the library's shared runtime does the work.
 
+mod cursor;
 mod guard;
 mod job;
 mod status;
 mod store;
 mod vcd;
 
+pub use cursor::*;
 pub use job::*;
 pub use status::VcsStatus;
 pub use store::*;
@@ -30,12 +32,12 @@ use crate::csp::CspClient;
 use crate::error::Error;
 use crate::runtime;
 use guard::{guarded, handle, json_arg, register, release, Answer};
-use std::ffi::{c_char, CString};
+use std::ffi::c_char;
 use std::sync::Arc;
 
 /// A connection to one CSP organization. Opaque; create with `vcs_connect`, free with `vcs_disconnect`.
 pub struct VcsConnection {
-    client: CspClient,
+    pub(super) client: CspClient,
 }
 
 fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
@@ -53,14 +55,16 @@ pub extern "C" fn vcs_version() -> *const c_char {
     concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr() as *const c_char
 }
 
-/// Frees a string returned by this library. NULL is ignored.
+/// Frees a string returned by this library. NULL is ignored, and so is a pointer the library did
+/// not hand out or has already taken back (a double free): the library keeps a record of its
+/// live answers and frees only those, once.
 ///
 /// # Safety
-/// `s` must be NULL or a string returned by this library that has not been freed yet.
+/// `s` should be NULL or a string returned by this library; anything else is ignored.
 #[no_mangle]
 pub unsafe extern "C" fn vcs_string_free(s: *mut c_char) {
     if !s.is_null() {
-        let _ = std::panic::catch_unwind(|| drop(CString::from_raw(s)));
+        let _ = std::panic::catch_unwind(|| guard::take_back(s));
     }
 }
 
@@ -97,7 +101,8 @@ pub unsafe extern "C" fn vcs_connect(options_json: *const c_char, out: *mut *mut
 
 /// Disconnects and frees a connection (`Disconnect-Vcs`). NULL is ignored; a handle that is not
 /// live (already disconnected) gives `VCS_INVALID_ARGUMENT`. Calls still running on other threads
-/// finish first.
+/// finish first. Handles are never reused, so a stale one never reaches a newer connection. In a
+/// child forked after the library started, nothing is done and `VCS_INTERNAL` is returned.
 ///
 /// # Safety
 /// `conn` must be NULL or a value `vcs_connect` returned.
@@ -105,6 +110,9 @@ pub unsafe extern "C" fn vcs_connect(options_json: *const c_char, out: *mut *mut
 pub unsafe extern "C" fn vcs_disconnect(conn: *mut VcsConnection) -> VcsStatus {
     if conn.is_null() {
         return VcsStatus::VCS_OK;
+    }
+    if crate::runtime::forked() {
+        return VcsStatus::VCS_INTERNAL;
     }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| release(conn).is_some())) {
         Ok(true) => VcsStatus::VCS_OK,

@@ -33,6 +33,7 @@ pub enum VcsStatus {
     VCS_PANIC = 12,
     /// A bulk call finished, and some of its items failed: `*out_json` holds the per-item report.
     VCS_PARTIAL_FAILURE = 13,
-    /// The call was cancelled (`vcs_job_cancel`, `vcs_cursor_cancel`) before it finished.
+    /// The call was cancelled (`vcs_job_cancel`, `vcs_cursor_cancel`) before it finished, or its
+    /// connection was closed while it ran.
     VCS_CANCELLED = 14,
 }

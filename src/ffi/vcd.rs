@@ -14,7 +14,7 @@ pub struct VcdConnection {
     pub(super) client: VcdClient,
 }
 
-fn vcd_connection(conn: *const VcdConnection) -> crate::Result<Arc<VcdConnection>> {
+pub(super) fn vcd_connection(conn: *const VcdConnection) -> crate::Result<Arc<VcdConnection>> {
     handle(conn, "connection")
 }
 
@@ -46,9 +46,11 @@ pub unsafe extern "C" fn vcd_connect(options_json: *const c_char, out: *mut *mut
     })
 }
 
-/// Logs out (best effort) and frees the session (`Disconnect-Vcd`). NULL is ignored; a handle
-/// that is not live gives `VCS_INVALID_ARGUMENT`. A handle from `vcd_connection_with_job` is
-/// only freed: the session it shares stays logged in.
+/// Logs out (best effort, at most 3 s) and frees the session (`Disconnect-Vcd`). NULL is
+/// ignored; a handle that is not live gives `VCS_INVALID_ARGUMENT`. Calls still running on the
+/// session fail with `VCS_CANCELLED` rather than log in again. A handle from
+/// `vcd_connection_with_job` is only freed: the session it shares stays logged in. In a child
+/// forked after the library started, nothing is done and `VCS_INTERNAL` is returned.
 ///
 /// # Safety
 /// `conn` must be NULL or a value `vcd_connect` returned.
@@ -57,11 +59,14 @@ pub unsafe extern "C" fn vcd_disconnect(conn: *mut VcdConnection) -> VcsStatus {
     if conn.is_null() {
         return VcsStatus::VCS_OK;
     }
+    if crate::runtime::forked() {
+        return VcsStatus::VCS_INTERNAL;
+    }
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| release(conn))) {
         // Only handles made by vcd_connect own their session; derived ones carry a job.
         Ok(Some(c)) if c.client.job().is_some() => VcsStatus::VCS_OK,
         Ok(Some(c)) => {
-            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| block_on(c.client.logout())));
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| block_on(c.client.close())));
             VcsStatus::VCS_OK
         }
         Ok(None) => VcsStatus::VCS_INVALID_ARGUMENT,

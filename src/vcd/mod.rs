@@ -2,6 +2,7 @@
 //! users (list, get, create, update, remove) and roles through the CloudAPI, paged and filtered
 //! here, bulk work with bounded concurrency and per-item reports.
 
+mod listing;
 pub mod model;
 mod removal;
 pub mod request;
@@ -120,8 +121,13 @@ struct Inner {
     transport: Transport,
     options: VcdConnectOptions,
     session: tokio::sync::Mutex<Option<Secret>>,
+    /// Set by `close`: no call logs in again afterwards, so no session outlives the disconnect.
+    closed: std::sync::atomic::AtomicBool,
     info: VcdConnectionInfo,
 }
+
+/// The most a logout may take, retries included: a host thread waits on it.
+pub const LOGOUT_BUDGET: Duration = Duration::from_secs(3);
 
 impl std::fmt::Debug for VcdClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -204,7 +210,8 @@ impl VcdClient {
                 VcdCredentials::ApiToken(_) => "ApiToken".into(),
             },
         };
-        Ok(VcdClient { inner: Arc::new(Inner { transport, options, session: tokio::sync::Mutex::new(Some(token)), info }), job: None })
+        let session = tokio::sync::Mutex::new(Some(token));
+        Ok(VcdClient { inner: Arc::new(Inner { transport, options, session, closed: Default::default(), info }), job: None })
     }
 
     /// The same session, under `job`: its work stops when the job is cancelled, and it records
@@ -226,28 +233,45 @@ impl VcdClient {
         self.inner.info.clone()
     }
 
-    /// Ends the session on the server (`DELETE /sessions/current`).
+    /// Ends the session for good (`vcd_disconnect`): logs out as [`VcdClient::logout`] does, and
+    /// afterwards no call on this client logs in again: a call still running fails with
+    /// `Cancelled` instead of opening a session nobody would end.
+    pub async fn close(&self) -> Result<()> {
+        self.inner.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.logout().await
+    }
+
+    /// Ends the session on the server (`DELETE /sessions/current`), within [`LOGOUT_BUDGET`]
+    /// (retries included). A later call logs in again (see [`VcdClient::close`] for an end).
     pub async fn logout(&self) -> Result<()> {
-        let token = self.inner.session.lock().await.take();
-        if let Some(t) = token {
-            self.inner
-                .transport
-                .send(&Call {
-                    method: Method::DELETE,
-                    path: format!("{CLOUDAPI}/sessions/current"),
-                    body: Body::None,
-                    auth: Auth::Bearer(&t),
-                    headers: accept(&self.inner.options.api_version),
-                    idempotent: true,
-                })
-                .await
-                .map_err(refine)?;
-        }
-        Ok(())
+        let work = async {
+            let token = self.inner.session.lock().await.take();
+            if let Some(t) = token {
+                self.inner
+                    .transport
+                    .send(&Call {
+                        method: Method::DELETE,
+                        path: format!("{CLOUDAPI}/sessions/current"),
+                        body: Body::None,
+                        auth: Auth::Bearer(&t),
+                        headers: accept(&self.inner.options.api_version),
+                        idempotent: true,
+                    })
+                    .await
+                    .map_err(refine)?;
+            }
+            Ok(())
+        };
+        tokio::time::timeout(LOGOUT_BUDGET, work).await.unwrap_or_else(|_| {
+            Err(Error::new(ErrorCategory::Timeout, format!("logging out took more than {} s; the session was given up", LOGOUT_BUDGET.as_secs())))
+        })
     }
 
     async fn token(&self, stale: Option<&Secret>) -> Result<Secret> {
         let mut current = self.inner.session.lock().await;
+        if self.inner.closed.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(Error::stopped("the Cloud Director session was closed (disconnected) while this call ran"));
+        }
         if let Some(t) = current.as_ref() {
             if stale.map_or(true, |s| s != t) {
                 return Ok(t.clone());

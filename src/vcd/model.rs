@@ -83,6 +83,8 @@ pub(crate) struct WirePage {
     pub values: Vec<Value>,
     #[serde(default)]
     pub page_count: usize,
+    #[serde(default)]
+    pub result_total: Option<usize>,
 }
 
 impl crate::select::Selectable for VcdUser {

@@ -66,8 +66,18 @@ pub struct VcdUserQuery {
     #[serde(default, deserialize_with = "one_or_many")]
     pub id: Vec<String>,
     /// A FIQL filter passed to the service as it is (`providerType==LDAP;enabled==true`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "some_text")]
     pub filter: Option<String>,
+}
+
+/// An optional text field that, when given, holds text: `null` and `""` are refused rather than
+/// read as "no filter".
+fn some_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    match Option::<String>::deserialize(d)? {
+        None => Err(serde::de::Error::custom("must not be null; give the text, or leave the field out")),
+        Some(s) if s.trim().is_empty() => Err(serde::de::Error::custom("must not be empty; give the text, or leave the field out")),
+        Some(s) => Ok(Some(s)),
+    }
 }
 
 #[derive(Clone, Debug, Default, Deserialize, PartialEq)]

@@ -2,7 +2,9 @@
 // Usage: mono host.exe URL API_TOKEN VCD_ORG VCD_USER VCD_PASSWORD
 //        (libvcs_native beside host.exe; no LD_LIBRARY_PATH)
 using System;
+using System.Diagnostics;
 using System.Net;
+using System.Threading;
 using System.Text.RegularExpressions;
 using VcsNative;
 
@@ -129,6 +131,8 @@ public static class Host
         ConnectRulesAndSavedTokens(url, token);
         CancelBulkCallFromAnotherThread(url, args[2], args[3], args[4]);
 
+        CursorChecks(url, token);
+
         Console.WriteLine("C# host: " + passed + " checks passed, " + failed + " failed");
         return failed == 0 ? 0 : 1;
     }
@@ -178,5 +182,72 @@ public static class Host
         vcd.Dispose();
         using (WebClient web = new WebClient())
             web.UploadString(url + "/_emulator/faults", "DELETE", "");
+    }
+
+    // ---- Cursors: a whole listing, an early stop, a slow listing cancelled from another thread ----
+
+    static int Count(string json, string what)
+    {
+        return json == null ? 0 : Regex.Matches(json, Regex.Escape(what)).Count;
+    }
+
+    static void CursorChecks(string url, string token)
+    {
+        VcsConnectionHandle conn;
+        VcsResult r = Vcs.Connect("{\"server\": \"" + url + "\", \"apiToken\": \"" + token + "\", \"pageSize\": 5}", out conn);
+        Check(r.IsOk, "connect for cursors");
+        if (conn == null) return;
+        int expected = Count(Vcs.GetUsers(conn, null).Json, "\"uid\":");
+
+        VcsCursor cursor;
+        r = VcsCursors.OpenUsers(conn, null, out cursor);
+        Check(r.IsOk && cursor != null, "open a user cursor");
+        int listed = 0, pages = 0;
+        string items;
+        while ((r = cursor.Next(out items)).IsOk && items != null)
+        {
+            pages++;
+            listed += Count(items, "\"uid\":");
+        }
+        Check(r.IsOk && listed == expected && expected > 5 && pages > 1, "the cursor lists every user, page by page (" + listed + " of " + expected + ")");
+        Check(cursor.Progress().Json.Contains("\"read\":" + expected), "progress counts what was read");
+        cursor.Dispose();
+        Check(cursor.IsClosed, "the cursor is released");
+
+        r = VcsCursors.OpenUsers(conn, "{\"name\": \"*\"}", out cursor);
+        r = cursor.Next(out items);
+        Check(r.IsOk && Count(items, "\"uid\":") == 5, "one page, then stop early");
+        cursor.Dispose();
+        cursor.Dispose();
+        Check(cursor.IsClosed, "stopping early frees the cursor; a second Dispose is harmless");
+
+        r = VcsCursors.OpenUsers(conn, "{\"name\": []}", out cursor);
+        Check(r.Status == VcsStatus.InvalidArgument && cursor == null && r.Json.Contains("\"field\":\"name\""), "an empty filter is refused");
+        r = VcsCursors.OpenUserInvitations(conn, "{\"status\": \"Available\"}", out cursor);
+        Check(r.IsOk && cursor.Next(out items).IsOk, "an invitation cursor");
+        cursor.Dispose();
+
+        // A slow listing: every page hangs for 20 s; Cancel on this thread releases the reader.
+        var web = new WebClient();
+        web.Headers[HttpRequestHeader.ContentType] = "application/json";
+        web.UploadString(url + "/_emulator/faults", "POST", "{\"method\": \"GET\", \"path\": \"/csp/gateway/am/api/v2/orgs/*/users\", \"latencyMs\": 20000}");
+        r = VcsCursors.OpenUsers(conn, null, out cursor);
+        VcsResult waited = null;
+        var stopwatch = new Stopwatch();
+        var reader = new Thread(() => { string ignored; waited = cursor.Next(out ignored); stopwatch.Stop(); });
+        reader.Start();
+        Thread.Sleep(300);
+        Check(reader.IsAlive, "the reader waits for the hanging page");
+        Check(cursor.Progress().Json.Contains("\"read\":0"), "progress while the reader waits");
+        stopwatch.Start();
+        cursor.Cancel();
+        Check(reader.Join(5000), "the reader returned after the cancel");
+        Check(waited != null && waited.Status == VcsStatus.Cancelled, "the waiting Next says Cancelled");
+        Console.WriteLine("Next returned " + stopwatch.ElapsedMilliseconds + " ms after Cancel");
+        Check(stopwatch.ElapsedMilliseconds < 1000, "promptly");
+        Check(cursor.Next(out items).Status == VcsStatus.Cancelled && items == null, "and so does a later Next");
+        cursor.Dispose();
+        web.UploadString(url + "/_emulator/faults", "DELETE", "");
+        conn.Dispose();
     }
 }
