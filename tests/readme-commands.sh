@@ -42,6 +42,11 @@ start_emulator() {
   [[ -n $VCS_SERVER && -n $VCS_API_TOKEN ]] || { echo "the emulator ($emulator) did not start:"; cat "$scratch/emulator.err"; return 1; }
 }
 
+# HOME is a scratch folder (the C block installs under $HOME/.local); the toolchains keep theirs.
+real_home=$HOME
+export CARGO_HOME=${CARGO_HOME:-$real_home/.cargo} RUSTUP_HOME=${RUSTUP_HOME:-$real_home/.rustup}
+export DOTNET_CLI_HOME=${DOTNET_CLI_HOME:-$real_home} NUGET_PACKAGES=${NUGET_PACKAGES:-$real_home/.nuget/packages}
+export PYTHONUSERBASE=${PYTHONUSERBASE:-$real_home/.local}
 export HOME=$scratch/home
 mkdir -p "$HOME"
 export BENCH_USERS=2000 BENCH_RUNS=1 BENCH_BULK=20 BENCH_CALLS=100
