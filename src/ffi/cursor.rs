@@ -143,7 +143,12 @@ pub unsafe extern "C" fn vcd_get_users_open(
 /// # Safety
 /// `items`, `len` and `out_json` must be NULL or point to writable storage.
 #[no_mangle]
-pub unsafe extern "C" fn vcs_cursor_next(cursor: *mut VcsCursor, items: *mut *const c_char, len: *mut usize, out_json: *mut *mut c_char) -> VcsStatus {
+pub unsafe extern "C" fn vcs_cursor_next(
+    cursor: *mut VcsCursor,
+    items: *mut *const c_char,
+    len: *mut usize,
+    out_json: *mut *mut c_char,
+) -> VcsStatus {
     guarded(out_json, || {
         if items.is_null() {
             return Err(Error::invalid("items", "must not be NULL"));
