@@ -149,7 +149,13 @@ impl<T: Send + 'static> PageCursor<T> {
     {
         let (tx, rx) = mpsc::channel(AHEAD);
         let counters = Arc::new(Counters { total: AtomicUsize::new(UNKNOWN), ..Default::default() });
-        let sink = PageSink { tx: tx.clone(), permits: Arc::new(Semaphore::new(AHEAD)), job: job.clone(), counters: counters.clone(), convert: Arc::new(convert) };
+        let sink = PageSink {
+            tx: tx.clone(),
+            permits: Arc::new(Semaphore::new(AHEAD)),
+            job: job.clone(),
+            counters: counters.clone(),
+            convert: Arc::new(convert),
+        };
         let work = produce(sink);
         let task = crate::runtime().spawn(async move {
             if let Err(e) = work.await {

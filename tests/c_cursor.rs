@@ -79,7 +79,11 @@ async fn boundary(prefix: &[&str], extra: &[&str], env: &[(&str, &str)]) -> Outp
 async fn the_boundary_holds_for_a_c_host() {
     let out = boundary(&[], &[], &[]).await;
     assert!(out.status.success(), "{}", show(&out));
-    assert!(String::from_utf8_lossy(&out.stdout).contains(" failed\n") && String::from_utf8_lossy(&out.stdout).contains(", 0 failed"), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains(" failed\n") && String::from_utf8_lossy(&out.stdout).contains(", 0 failed"),
+        "{}",
+        show(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -99,7 +99,13 @@ impl Emu {
 
     fn user_pages_requested(&self) -> u64 {
         let stats = self.emu.stats();
-        stats["requests"].as_object().unwrap().iter().filter(|(k, _)| k.starts_with("GET ") && k.ends_with("/users")).map(|(_, v)| v.as_u64().unwrap()).sum()
+        stats["requests"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| k.starts_with("GET ") && k.ends_with("/users"))
+            .map(|(_, v)| v.as_u64().unwrap())
+            .sum()
     }
 
     fn fault(&self, rule: Value) {
@@ -331,7 +337,9 @@ fn hostile_input_is_refused_with_a_clear_error() {
         let (s, v) = call(|o| unsafe { vcs_get_user_invitations(conn, q.as_ptr(), o) });
         assert!(s == VcsStatus::VCS_INVALID_ARGUMENT, "invitations {filter}: {v}");
     }
-    for (filter, field) in [("{", "filter_json"), ("[1]", "filter_json"), (r#"{"nmae": "x"}"#, "filter_json"), (r#"{"name": "abc`"}"#, "name[0]")] {
+    for (filter, field) in
+        [("{", "filter_json"), ("[1]", "filter_json"), (r#"{"nmae": "x"}"#, "filter_json"), (r#"{"name": "abc`"}"#, "name[0]")]
+    {
         let (s, cur, v) = open_users(conn, Some(filter));
         assert_eq!(s, VcsStatus::VCS_INVALID_ARGUMENT, "{filter}: {v}");
         assert!(cur.is_null());

@@ -18,7 +18,11 @@ pub async fn list<T: Serialize + Send + 'static>(
     columns: &[(&str, &str)],
     bar: Option<ProgressBar>,
 ) -> Result<Outcome, Error> {
-    let result = if out.json_mode() { write_json(&mut cursor, bar.as_ref()).await } else { write_table(&mut cursor, out, columns, bar.as_ref()).await };
+    let result = if out.json_mode() {
+        write_json(&mut cursor, bar.as_ref()).await
+    } else {
+        write_table(&mut cursor, out, columns, bar.as_ref()).await
+    };
     if let Some(b) = bar {
         b.finish_and_clear();
     }

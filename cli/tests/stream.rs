@@ -16,7 +16,13 @@ async fn run(mut c: Command) -> Output {
 }
 
 fn user_pages(emu: &vcs_emulator::Emulator) -> u64 {
-    emu.stats()["requests"].as_object().unwrap().iter().filter(|(k, _)| k.starts_with("GET ") && k.ends_with("/users")).map(|(_, v)| v.as_u64().unwrap()).sum()
+    emu.stats()["requests"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(k, _)| k.starts_with("GET ") && k.ends_with("/users"))
+        .map(|(_, v)| v.as_u64().unwrap())
+        .sum()
 }
 
 async fn fault(emu: &vcs_emulator::Emulator, rule: Value) {

@@ -23,7 +23,9 @@ pub(crate) fn one_or_many<'de, D: Deserializer<'de>>(d: D) -> std::result::Resul
             Err(serde::de::Error::custom("must not be an empty array; give at least one value, or leave the field out"))
         }
         OneOrMany::Many(v) => Ok(v),
-        OneOrMany::Null(()) => Err(serde::de::Error::custom("must not be null; give a string or an array of strings, or leave the field out")),
+        OneOrMany::Null(()) => {
+            Err(serde::de::Error::custom("must not be null; give a string or an array of strings, or leave the field out"))
+        }
     }
 }
 

@@ -68,11 +68,11 @@ pub unsafe extern "C" fn vcs_get_users_open(
     out: *mut *mut VcsCursor,
     out_json: *mut *mut c_char,
 ) -> VcsStatus {
-    guarded(out_json, || {
-        if out.is_null() {
-            return Err(Error::invalid("out", "must not be NULL"));
-        }
+    if !out.is_null() {
+        // NULL on every failure, also those the guard answers before the body runs.
         *out = std::ptr::null_mut();
+    }
+    guarded(out_json, || {
         let c = connection(conn)?;
         let q: UserQuery = json_arg(filter_json, "filter_json", true)?;
         open(out, |job| c.client.users_cursor(&q, job, json_page))
@@ -93,11 +93,11 @@ pub unsafe extern "C" fn vcs_get_user_invitations_open(
     out: *mut *mut VcsCursor,
     out_json: *mut *mut c_char,
 ) -> VcsStatus {
-    guarded(out_json, || {
-        if out.is_null() {
-            return Err(Error::invalid("out", "must not be NULL"));
-        }
+    if !out.is_null() {
+        // NULL on every failure, also those the guard answers before the body runs.
         *out = std::ptr::null_mut();
+    }
+    guarded(out_json, || {
         let c = connection(conn)?;
         let q: InvitationQuery = json_arg(filter_json, "filter_json", true)?;
         open(out, |job| c.client.invitations_cursor(&q, job, json_page))
@@ -118,11 +118,11 @@ pub unsafe extern "C" fn vcd_get_users_open(
     out: *mut *mut VcsCursor,
     out_json: *mut *mut c_char,
 ) -> VcsStatus {
-    guarded(out_json, || {
-        if out.is_null() {
-            return Err(Error::invalid("out", "must not be NULL"));
-        }
+    if !out.is_null() {
+        // NULL on every failure, also those the guard answers before the body runs.
         *out = std::ptr::null_mut();
+    }
+    guarded(out_json, || {
         let c = super::vcd::vcd_connection(conn)?;
         let q: VcdUserQuery = json_arg(query_json, "query_json", true)?;
         open(out, |job| c.client.users_cursor(&q, job, json_page))
@@ -143,7 +143,12 @@ pub unsafe extern "C" fn vcd_get_users_open(
 /// # Safety
 /// `items`, `len` and `out_json` must be NULL or point to writable storage.
 #[no_mangle]
-pub unsafe extern "C" fn vcs_cursor_next(cursor: *mut VcsCursor, items: *mut *const c_char, len: *mut usize, out_json: *mut *mut c_char) -> VcsStatus {
+pub unsafe extern "C" fn vcs_cursor_next(
+    cursor: *mut VcsCursor,
+    items: *mut *const c_char,
+    len: *mut usize,
+    out_json: *mut *mut c_char,
+) -> VcsStatus {
     guarded(out_json, || {
         if items.is_null() {
             return Err(Error::invalid("items", "must not be NULL"));

@@ -1,8 +1,8 @@
 //! Cloud Director users as a page stream ([`crate::listing`]): the same objects and filters as
 //! `users`, handed out page by page while the next pages are fetched.
 
-use super::request::VcdUserQuery;
 use super::model::VcdUser;
+use super::request::VcdUserQuery;
 use super::VcdClient;
 use crate::error::Result;
 use crate::job::Job;

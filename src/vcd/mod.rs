@@ -263,7 +263,10 @@ impl VcdClient {
             Ok(())
         };
         tokio::time::timeout(LOGOUT_BUDGET, work).await.unwrap_or_else(|_| {
-            Err(Error::new(ErrorCategory::Timeout, format!("logging out took more than {} s; the session was given up", LOGOUT_BUDGET.as_secs())))
+            Err(Error::new(
+                ErrorCategory::Timeout,
+                format!("logging out took more than {} s; the session was given up", LOGOUT_BUDGET.as_secs()),
+            ))
         })
     }
 
