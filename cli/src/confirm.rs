@@ -83,8 +83,12 @@ mod tests {
             .collect();
         let q = question(&BulkReport::from_items(items), "Acme");
         assert!(q.starts_with("Remove 7 users from Acme: user0, user1, user2, user3, user4 and 2 more?"), "{q}");
-        let one = BulkReport::from_items(vec![BulkItem::success("x", "wouldRemove", None)
-            .with_target(Target { id: "1".into(), username: "x".into(), email: "x@y.z".into(), ..Default::default() })]);
+        let one = BulkReport::from_items(vec![BulkItem::success("x", "wouldRemove", None).with_target(Target {
+            id: "1".into(),
+            username: "x".into(),
+            email: "x@y.z".into(),
+            ..Default::default()
+        })]);
         assert_eq!(question(&one, "Acme"), "Remove 1 user from Acme: x <x@y.z>?");
     }
 }
