@@ -222,6 +222,15 @@ fn help_describes_every_option_and_keeps_providers_apart() {
     for args in commands {
         let text = help(args);
         let lines: Vec<&str> = text.lines().collect();
+        let arguments = text.split("Arguments:").nth(1).map(|a| a.split("\n\n").next().unwrap_or_default()).unwrap_or_default();
+        for arg in arguments.lines().filter(|l| !l.trim().is_empty()) {
+            assert!(
+                arg.trim().split("  ").filter(|s| !s.trim().is_empty()).count() > 1,
+                "vcs {} --help: `{}` has no description",
+                args.join(" "),
+                arg.trim()
+            );
+        }
         for (i, line) in lines.iter().enumerate() {
             let t = line.trim_start();
             if !(t.starts_with("--") || (t.starts_with('-') && t.chars().nth(1).is_some_and(char::is_alphanumeric))) {
