@@ -58,6 +58,11 @@ pub fn removal(plan: &BulkReport, yes: bool, place: &str) -> Result<bool, Error>
         return Ok(true);
     }
     require_yes_without_terminal(false)?;
+    // What will not happen, and why, before the question about what will.
+    for item in plan.items.iter().filter(|i| !i.ok) {
+        let why = item.error.as_ref().map(|e| e.message.clone()).unwrap_or_default();
+        eprintln!("  {} {}: {why}", item.outcome, item.input);
+    }
     eprint!("{} [y/N] ", question(plan, place));
     let _ = std::io::stderr().flush();
     let mut line = String::new();
