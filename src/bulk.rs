@@ -22,7 +22,8 @@ pub struct BulkItem {
     /// Whether the caller's wish holds for this item (done, or already so).
     pub ok: bool,
     /// What happened: `invited`, `notInvited`, `removed`, `revoked`, `created`, `updated`,
-    /// `duplicate`, `unchanged`, `wouldRemove` (dry run), `refused`, `failed`, `unknown`
+    /// `duplicate`, `unchanged`, `wouldRemove`, `wouldInvite`, `wouldRevoke`, `wouldCreate` (dry
+    /// runs), `refused` (not sent: a guard rail or a known server rule), `failed`, `unknown`
     /// (sent, outcome not learnt), `notStarted` (cancelled before it was sent).
     pub outcome: String,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -52,7 +52,7 @@ enum Step {
     /// The same user as entry `first`: sent once, reported for every input.
     Duplicate { first: usize, target: Target },
     /// Settled before anything is sent (not found, refused, malformed).
-    Settled(BulkItem),
+    Settled(Box<BulkItem>),
 }
 
 /// Every input's users, in input order, before anything is sent.
@@ -69,7 +69,7 @@ impl Plan {
         let mut first_of: HashMap<String, usize> = HashMap::new();
         for (input, users) in resolved {
             match users {
-                Err(e) => entries.push((input.clone(), Step::Settled(BulkItem::failure(input, None, e)))),
+                Err(e) => entries.push((input.clone(), Step::Settled(Box::new(BulkItem::failure(input, None, e))))),
                 Ok(users) => {
                     for u in users {
                         let target = u.target();
@@ -79,7 +79,7 @@ impl Plan {
                         }
                         first_of.insert(target.id.clone(), entries.len());
                         let step = match refuse(&u) {
-                            Some(e) => Step::Settled(refused(&input, target, e)),
+                            Some(e) => Step::Settled(Box::new(refused(&input, target, e))),
                             None => Step::Send(target),
                         };
                         entries.push((input.clone(), step));
@@ -146,7 +146,7 @@ impl Plan {
         let mut items: Vec<BulkItem> = Vec::with_capacity(self.entries.len());
         for (i, (input, step)) in self.entries.into_iter().enumerate() {
             let item = match step {
-                Step::Settled(item) => item,
+                Step::Settled(item) => *item,
                 Step::Send(target) => {
                     sent.remove(&i).unwrap_or_else(|| BulkItem::not_started(input.clone(), Some(target.id.clone())).with_target(target))
                 }

@@ -108,7 +108,12 @@ impl Selector {
         let more = if hits.len() > 5 { format!(" and {} more", hits.len() - 5) } else { String::new() };
         Err(Error::invalid(
             field,
-            format!("'{}' matches {} users ({}{more}); name one user (by id or username)", excerpt(&self.input), hits.len(), names.join(", ")),
+            format!(
+                "'{}' matches {} users ({}{more}); name one user (by id or username)",
+                excerpt(&self.input),
+                hits.len(),
+                names.join(", ")
+            ),
         ))
     }
 }
@@ -128,7 +133,10 @@ pub fn check_new_username(field: &str, username: &str) -> Result<()> {
     if has_pattern_characters(username) {
         return Err(Error::invalid(
             field,
-            format!("'{}' holds a wildcard character (*, ? or [), which would make it a pattern wherever users are named", excerpt(username)),
+            format!(
+                "'{}' holds a wildcard character (*, ? or [), which would make it a pattern wherever users are named",
+                excerpt(username)
+            ),
         ));
     }
     Ok(())

@@ -97,7 +97,8 @@ async fn csp_the_last_org_owner_is_refused_unless_allowed() {
     let mut o = ConnectOptions::service_app(emu.url.clone(), &s("appId"), s("appSecret"), &s("orgId"));
     o.retry = options(&emu).retry;
     let c = CspClient::connect(o).await.unwrap();
-    let owners: Vec<String> = emu.world().users.iter().filter(|u| u.org_roles.iter().any(|r| r == "org_owner")).map(|u| u.user_id.clone()).collect();
+    let owners: Vec<String> =
+        emu.world().users.iter().filter(|u| u.org_roles.iter().any(|r| r == "org_owner")).map(|u| u.user_id.clone()).collect();
     assert!(owners.len() >= 2, "the seed has several owners");
     let refs: Vec<UserRef> = owners.iter().map(|id| UserRef::Id(id.clone())).collect();
     let plan = c.dry_run_remove_users(&refs, &RemovalOptions::default()).await.unwrap();
@@ -116,7 +117,7 @@ async fn csp_own_membership_goes_only_with_allow_self() {
     let emu = emulator(30).await;
     let c = connect(&emu).await;
     let me = UserRef::parse("ada.andersen@example.com");
-    let r = c.remove_users(&[me.clone()], false).await.unwrap();
+    let r = c.remove_users(std::slice::from_ref(&me), false).await.unwrap();
     assert_eq!(r.items[0].outcome, "refused");
     assert!(r.items[0].error.as_ref().unwrap().message.contains("allowSelf"));
     assert!(emu.world().users.iter().any(|u| u.username == "ada.andersen@example.com"));
@@ -132,7 +133,8 @@ async fn csp_a_lost_answer_confirms_only_users_that_existed() {
     let victim = emu.world().users[5].user_id.clone();
     let never = "example.com:00000000-dead-beef-0000-000000000000".to_string();
     // Every DELETE is carried out, then its answer is cut short: the retry finds the users gone.
-    fault(&emu, serde_json::json!({"method": "DELETE", "path": "/csp/gateway/am/api/v2/orgs/*/users", "truncateBody": true, "times": 1})).await;
+    fault(&emu, serde_json::json!({"method": "DELETE", "path": "/csp/gateway/am/api/v2/orgs/*/users", "truncateBody": true, "times": 1}))
+        .await;
     let r = c.remove_users(&[UserRef::Id(victim.clone()), UserRef::Id(never.clone())], false).await.unwrap();
     assert_eq!(r.items[0].outcome, "removed");
     assert_eq!(r.items[0].message.as_deref(), Some("confirmed after a retry"));
@@ -202,17 +204,24 @@ async fn vcd_a_selector_selects_the_same_users_in_list_get_set_and_remove() {
     let someone = world.vcd.users.iter().rev().find(|u| u.full_name.contains(' ') && !u.email.is_empty()).unwrap().clone();
     let first = someone.username.split('.').next().unwrap().to_string();
     for selector in [format!("{first}.*"), someone.full_name.clone(), someone.email.clone(), someone.id.clone(), "a*".to_string()] {
-        let listed: BTreeSet<String> =
-            c.users(&VcdUserQuery { name: vec![selector.clone()], ..Default::default() }).await.unwrap().into_iter().map(|u| u.id).collect();
-        let plan = c.dry_run_remove_users(&[selector.clone()], &RemovalOptions::default()).await.unwrap();
+        let listed: BTreeSet<String> = c
+            .users(&VcdUserQuery { name: vec![selector.clone()], ..Default::default() })
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|u| u.id)
+            .collect();
+        let plan = c.dry_run_remove_users(std::slice::from_ref(&selector), &RemovalOptions::default()).await.unwrap();
         assert!(!listed.is_empty(), "{selector}");
         assert_eq!(listed, targets(&plan), "{selector}: list and remove select the same users");
     }
     // get and set take the same forms: a username, an email, a full name.
     assert_eq!(c.user(&someone.username).await.unwrap().id, someone.id);
     assert_eq!(c.user(&someone.email).await.unwrap().id, someone.id);
-    let changed =
-        c.set_user(&VcdUserChanges { id: someone.username.clone(), description: Some("by username".into()), ..Default::default() }).await.unwrap();
+    let changed = c
+        .set_user(&VcdUserChanges { id: someone.username.clone(), description: Some("by username".into()), ..Default::default() })
+        .await
+        .unwrap();
     assert_eq!((changed.id.as_str(), changed.description.as_str()), (someone.id.as_str(), "by username"));
     // A pattern naming several users changes nobody.
     let e = c.set_user(&VcdUserChanges { id: "*".into(), description: Some("all".into()), ..Default::default() }).await.unwrap_err();
@@ -231,7 +240,12 @@ async fn vcd_pattern_characters_are_refused_in_new_usernames() {
     let before = emu.world().vcd.users.len();
     let users: Vec<NewVcdUser> = ["*", "a?b", "x[1]", "fine.name"]
         .iter()
-        .map(|n| NewVcdUser { username: n.to_string(), password: Some("s3cret-pass".into()), roles: vec!["vApp User".into()], ..Default::default() })
+        .map(|n| NewVcdUser {
+            username: n.to_string(),
+            password: Some("s3cret-pass".into()),
+            roles: vec!["vApp User".into()],
+            ..Default::default()
+        })
         .collect();
     let r = c.new_users(&users).await.unwrap();
     for i in 0..3 {
@@ -250,7 +264,14 @@ async fn vcd_removals_name_each_user_refuse_the_caller_and_keep_duplicates() {
     let me = c.info();
     let tenant = |emu: &Emulator| emu.world().vcd.users.iter().filter(|u| u.org_id == me.org_id).count();
     let before = tenant(&emu);
-    let victim = emu.world().vcd.users.iter().find(|u| u.username.starts_with(|ch: char| ch.is_ascii_lowercase()) && u.id != me.user_id && u.username != "administrator").unwrap().clone();
+    let victim = emu
+        .world()
+        .vcd
+        .users
+        .iter()
+        .find(|u| u.username.starts_with(|ch: char| ch.is_ascii_lowercase()) && u.id != me.user_id && u.username != "administrator")
+        .unwrap()
+        .clone();
     // The dry run marks the logged-in administrator refused: the server would refuse it.
     let plan = c.dry_run_remove_users(&[me.user.clone(), victim.username.clone()], &ALLOW_SELF).await.unwrap();
     assert_eq!(names(&plan), [("refused".to_string(), me.user.clone()), ("wouldRemove".to_string(), victim.username.clone())]);
@@ -275,7 +296,8 @@ async fn vcd_a_cancelled_removal_sends_nothing_more() {
     o.concurrency = 1;
     let c = VcdClient::connect(o).await.unwrap();
     let me = c.info().user_id;
-    let ids: Vec<String> = emu.world().vcd.users.iter().filter(|u| u.id != me && u.username != "administrator").take(5).map(|u| u.id.clone()).collect();
+    let ids: Vec<String> =
+        emu.world().vcd.users.iter().filter(|u| u.id != me && u.username != "administrator").take(5).map(|u| u.id.clone()).collect();
     fault(&emu, serde_json::json!({"method": "DELETE", "path": "/cloudapi/1.0.0/users/*", "latencyMs": 3000})).await;
     let job = Job::new();
     let canceller = job.clone();

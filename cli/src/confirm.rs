@@ -58,6 +58,11 @@ pub fn removal(plan: &BulkReport, yes: bool, place: &str) -> Result<bool, Error>
         return Ok(true);
     }
     require_yes_without_terminal(false)?;
+    // What will not happen, and why, before the question about what will.
+    for item in plan.items.iter().filter(|i| !i.ok) {
+        let why = item.error.as_ref().map(|e| e.message.clone()).unwrap_or_default();
+        eprintln!("  {} {}: {why}", item.outcome, item.input);
+    }
     eprint!("{} [y/N] ", question(plan, place));
     let _ = std::io::stderr().flush();
     let mut line = String::new();
@@ -83,8 +88,12 @@ mod tests {
             .collect();
         let q = question(&BulkReport::from_items(items), "Acme");
         assert!(q.starts_with("Remove 7 users from Acme: user0, user1, user2, user3, user4 and 2 more?"), "{q}");
-        let one = BulkReport::from_items(vec![BulkItem::success("x", "wouldRemove", None)
-            .with_target(Target { id: "1".into(), username: "x".into(), email: "x@y.z".into(), ..Default::default() })]);
+        let one = BulkReport::from_items(vec![BulkItem::success("x", "wouldRemove", None).with_target(Target {
+            id: "1".into(),
+            username: "x".into(),
+            email: "x@y.z".into(),
+            ..Default::default()
+        })]);
         assert_eq!(question(&one, "Acme"), "Remove 1 user from Acme: x <x@y.z>?");
     }
 }

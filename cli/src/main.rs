@@ -191,6 +191,7 @@ enum InvitationAction {
     },
     /// Invite email addresses with organization roles and, optionally, service roles.
     New {
+        /// Email addresses to invite.
         #[arg(required = true)]
         emails: Vec<String>,
         /// Organization role name (org_member, ...); repeat for more.

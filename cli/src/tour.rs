@@ -145,7 +145,7 @@ pub async fn run() -> Result<(), Error> {
     s.step(
         "Remove a user",
         "Get-VcsUser -Name 'Grace Hopper' | Remove-VcsUser -Confirm:$false",
-        "vcs user remove grace.hopper@tour.example",
+        "vcs user remove grace.hopper@tour.example --yes",
     );
     let removed = match &grace_user {
         Some(u) => client.remove_users(&[UserRef::Id(u.id.clone())], false).await?,
@@ -227,7 +227,7 @@ pub async fn run() -> Result<(), Error> {
         "2 created, the SAML row with a password refused",
     );
 
-    s.step("Remove them again", "Get-VcdUser -Name 'tour.*' | Remove-VcdUser -Confirm:$false", "vcs vcd user remove 'tour.*'");
+    s.step("Remove them again", "Get-VcdUser -Name 'tour.*' | Remove-VcdUser -Confirm:$false", "vcs vcd user remove 'tour.*' --yes");
     let removed = vcd.remove_users(&["tour.*".to_string()]).await?;
     show_removed(&removed);
     let left = vcd.users(&VcdUserQuery { name: vec!["tour.*".into()], ..Default::default() }).await?;

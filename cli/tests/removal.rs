@@ -31,9 +31,8 @@ async fn run(mut c: Command) -> Output {
 }
 
 fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-    })
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr)))
 }
 
 fn err(o: &Output) -> String {
@@ -145,7 +144,8 @@ async fn dry_runs_print_the_real_runs_json_and_exit_13_when_an_item_would_fail()
     let real = json(&o);
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&real), keys(&dry), "one shape for the dry run and the real run");
-    let who = |v: &Value| v["items"].as_array().unwrap().iter().map(|i| (i["input"].clone(), i["target"]["id"].clone())).collect::<Vec<_>>();
+    let who =
+        |v: &Value| v["items"].as_array().unwrap().iter().map(|i| (i["input"].clone(), i["target"]["id"].clone())).collect::<Vec<_>>();
     assert_eq!(who(&real), who(&dry), "the real run acts on whom the dry run named");
     assert_eq!(emu.world().users.len(), 40 - bs.len());
 
@@ -162,7 +162,13 @@ async fn on_a_terminal_the_question_names_who_and_the_dry_run_is_a_table() {
     let bs: Vec<String> = emu.world().users.iter().filter(|u| u.username.starts_with('b')).map(|u| u.username.clone()).collect();
     let Some((code, out)) = on_terminal(vcs(&emu, &["user", "remove", "b*", "--dry-run"]), 80, "").await else { return };
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains(&format!("Dry run: would remove {}", if bs.len() == 1 { "1 user;".to_string() } else { format!("{} users;", bs.len()) })), "{out}");
+    assert!(
+        out.contains(&format!(
+            "Dry run: would remove {}",
+            if bs.len() == 1 { "1 user;".to_string() } else { format!("{} users;", bs.len()) }
+        )),
+        "{out}"
+    );
     assert!(out.contains("wouldRemove") && out.contains(&bs[0][..10]), "{out}");
     assert!(out.lines().all(|l| l.chars().count() <= 80), "fits 80 columns:\n{out}");
 
@@ -244,6 +250,15 @@ fn help_describes_every_option_and_keeps_providers_apart() {
     for args in commands {
         let text = help(args);
         let lines: Vec<&str> = text.lines().collect();
+        let arguments = text.split("Arguments:").nth(1).map(|a| a.split("\n\n").next().unwrap_or_default()).unwrap_or_default();
+        for arg in arguments.lines().filter(|l| !l.trim().is_empty()) {
+            assert!(
+                arg.trim().split("  ").filter(|s| !s.trim().is_empty()).count() > 1,
+                "vcs {} --help: `{}` has no description",
+                args.join(" "),
+                arg.trim()
+            );
+        }
         for (i, line) in lines.iter().enumerate() {
             let t = line.trim_start();
             if !(t.starts_with("--") || (t.starts_with('-') && t.chars().nth(1).is_some_and(char::is_alphanumeric))) {

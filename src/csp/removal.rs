@@ -181,8 +181,12 @@ fn batch_items(plan: &Plan, batch: Vec<(usize, Target)>, result: Option<Result<R
     };
     let reply = match result {
         None => {
-            let e = Error::new(ErrorCategory::Network, "cancelled while the request was in flight; whether the user was removed is unknown");
-            return batch.into_iter().map(|(i, t)| (i, BulkItem::unknown(plan.input(i), Some(t.id.clone()), e.clone()).with_target(t))).collect();
+            let e =
+                Error::new(ErrorCategory::Network, "cancelled while the request was in flight; whether the user was removed is unknown");
+            return batch
+                .into_iter()
+                .map(|(i, t)| (i, BulkItem::unknown(plan.input(i), Some(t.id.clone()), e.clone()).with_target(t)))
+                .collect();
         }
         Some(Err(e)) if e.is_cancelled() && e.not_sent => {
             return batch.into_iter().map(|(i, t)| (i, BulkItem::not_started(plan.input(i), Some(t.id.clone())).with_target(t))).collect();
@@ -226,9 +230,8 @@ fn batch_items(plan: &Plan, batch: Vec<(usize, Target)>, result: Option<Result<R
                     e.service_code = f.error_code.clone();
                     e
                 }
-                None if wire.failed.contains(&t.id) => {
-                    Error::new(ErrorCategory::Server, "the service reported this user as not removed").with_request_id(reply.request_id.clone())
-                }
+                None if wire.failed.contains(&t.id) => Error::new(ErrorCategory::Server, "the service reported this user as not removed")
+                    .with_request_id(reply.request_id.clone()),
                 None => {
                     let e = Error::new(ErrorCategory::Protocol, "the service's answer does not mention this user; its state is unknown")
                         .with_request_id(reply.request_id.clone());

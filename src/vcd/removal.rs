@@ -85,7 +85,10 @@ impl VcdClient {
                     None => BulkItem::unknown(
                         input,
                         id,
-                        Error::new(ErrorCategory::Network, "cancelled while the request was in flight; whether the user was removed is unknown"),
+                        Error::new(
+                            ErrorCategory::Network,
+                            "cancelled while the request was in flight; whether the user was removed is unknown",
+                        ),
                     ),
                 }
                 .with_target(target);

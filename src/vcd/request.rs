@@ -325,7 +325,7 @@ impl RemoveVcdUsersRequest {
                     Value::Object(_) => match (text("id"), text("username")) {
                         (Some(id), _) if looks_like_user_urn(id) => Ok(id.to_string()),
                         (Some(id), _) => {
-                            Err(Error::invalid(format!("{field}.id"), format!("'{}' is not a user URN", crate::error::excerpt(&id))))
+                            Err(Error::invalid(format!("{field}.id"), format!("'{}' is not a user URN", crate::error::excerpt(id))))
                         }
                         (None, Some(name)) => Ok(crate::select::literal(name)),
                         (None, None) => Err(Error::invalid(field, "a user object needs an \"id\" or a \"username\"")),
