@@ -4,10 +4,10 @@
 //! the SDKs do). Every attempt, retries included, takes a token, so retries cannot storm.
 //!
 //! Two changes from the SDKs, both so that throughput stays high:
-//! - Congestion is judged over the last second of answers, not from one answer: a window cuts
-//!   the rate only when more than `CONGESTED_SHARE` of its answers were 429s, at most once a
-//!   window. A service (or a fault rule) that throttles a small share of requests at random would
-//!   otherwise drive the rate to the floor.
+//! - Congestion is judged over a window of answers (the last second, started afresh at each cut),
+//!   not from one answer: a window cuts the rate only when more than `CONGESTED_SHARE` of its
+//!   answers were 429s. A service (or a fault rule) that throttles a small share of requests at
+//!   random would otherwise drive the rate to the floor.
 //! - The cut starts from the rate the service accepted in that window (what got through), not
 //!   from the rate sent, so an early burst far above the limit lands near the limit at once.
 
@@ -19,7 +19,7 @@ const BETA: f64 = 0.7;
 const SCALE: f64 = 0.4;
 const MIN_FILL_RATE: f64 = 0.5;
 /// Share of 429s in a window that counts as congestion.
-const CONGESTED_SHARE: f64 = 0.08;
+const CONGESTED_SHARE: f64 = 0.05;
 /// A window is judged only with this many answers and 429s in it: fewer is noise (a lone 429
 /// only delays its own request).
 const MIN_ANSWERS: usize = 50;
@@ -105,14 +105,13 @@ impl SendRateLimiter {
         while s.answers.front().is_some_and(|(t, _)| now - t > WINDOW.as_secs_f64()) {
             s.answers.pop_front();
         }
-        let span = s.answers.front().map_or(0.0, |(t, _)| now - t).max(0.1);
+        let span = s.answers.front().map_or(0.0, |(t, _)| now - t).max(0.01);
+        let sent = s.sends.len() as f64 / s.sends.front().map_or(0.0, |t| now - t).max(0.01);
         let throttled_n = s.answers.iter().filter(|(_, th)| *th).count();
         let share = throttled_n as f64 / s.answers.len() as f64;
         let congested = throttled && s.answers.len() >= MIN_ANSWERS && throttled_n >= MIN_THROTTLED && share > CONGESTED_SHARE;
-        let calm = now - s.last_cut >= WINDOW.as_secs_f64() || !s.enabled;
-        if congested && calm {
+        if congested {
             let accepted = (s.answers.len() - throttled_n) as f64 / span;
-            let sent = s.sends.len() as f64 / span;
             let from = if s.enabled { s.fill_rate.min(sent) } else { sent };
             let from = from.min(accepted.max(MIN_FILL_RATE));
             s.last_max_rate = from;
@@ -120,10 +119,11 @@ impl SendRateLimiter {
             s.last_cut = now;
             s.enabled = true;
             s.set_rate(from * BETA, now);
+            // The next judgment is of answers at the new rate.
+            s.answers.clear();
         } else if s.enabled && !throttled {
             let t = now - s.last_cut - s.time_window;
             let cubic = SCALE * t * t * t + s.last_max_rate;
-            let sent = s.sends.len() as f64 / span;
             let ceiling = 2.0 * sent.max(s.fill_rate / 2.0);
             s.set_rate(cubic.min(ceiling), now);
         }
