@@ -6,6 +6,7 @@ mod invitations;
 pub mod model;
 pub mod request;
 mod roles;
+pub mod user_roles;
 mod users;
 
 use auth::TokenSource;
