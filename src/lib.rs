@@ -19,6 +19,7 @@ pub mod http;
 pub mod job;
 mod runtime;
 pub mod secret;
+pub mod sync;
 pub mod time;
 pub mod vcd;
 pub mod wildcard;

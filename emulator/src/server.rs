@@ -54,7 +54,11 @@ pub async fn serve(
     shared: Arc<Shared>,
     mut shutdown: tokio::sync::oneshot::Receiver<()>,
 ) {
-    let router = crate::csp::router().merge(crate::csp_roles::router()).merge(crate::vcd::router()).merge(crate::control::router()).with_state(shared.clone());
+    let router = crate::csp::router()
+        .merge(crate::csp_roles::router())
+        .merge(crate::vcd::router())
+        .merge(crate::control::router())
+        .with_state(shared.clone());
     // Stopping closes open keep-alive connections too, so no request reaches a stopped emulator.
     let (close_tx, close_rx) = tokio::sync::watch::channel(false);
     let mut connections = tokio::task::JoinSet::new();

@@ -105,8 +105,7 @@ impl RoleChange {
             svc.remove(&(s.service_id.clone(), s.role.clone()));
         }
         svc.extend(self.add_service.iter().map(|s| (s.service_id.clone(), s.role.clone())));
-        let lines: BTreeSet<String> =
-            svc.into_iter().map(|(id, r)| format!("{}={r}", names.get(&id).cloned().unwrap_or(id))).collect();
+        let lines: BTreeSet<String> = svc.into_iter().map(|(id, r)| format!("{}={r}", names.get(&id).cloned().unwrap_or(id))).collect();
         (org.into_iter().collect(), lines.into_iter().collect())
     }
 
@@ -249,7 +248,10 @@ impl CspClient {
                     let found: Vec<User> =
                         all.iter().filter(|u| p.matches(&u.username) || p.matches(&u.email) || p.matches(&u.name)).cloned().collect();
                     if found.is_empty() {
-                        Err(Error::new(ErrorCategory::NotFound, format!("no user matches '{}' in this organization", crate::error::excerpt(n))))
+                        Err(Error::new(
+                            ErrorCategory::NotFound,
+                            format!("no user matches '{}' in this organization", crate::error::excerpt(n)),
+                        ))
                     } else {
                         Ok(found)
                     }
