@@ -12,8 +12,10 @@
 //!   while the library's shared runtime does the work.
 
 mod guard;
+mod sync;
 mod vcd;
 
+pub use sync::*;
 pub use vcd::*;
 
 use crate::csp::request::*;

@@ -11,10 +11,10 @@ use std::sync::Arc;
 
 /// A Cloud Director session. Opaque; create with `vcd_connect`, free with `vcd_disconnect`.
 pub struct VcdConnection {
-    client: VcdClient,
+    pub(super) client: VcdClient,
 }
 
-fn vcd_connection(conn: *const VcdConnection) -> crate::Result<Arc<VcdConnection>> {
+pub(super) fn vcd_connection(conn: *const VcdConnection) -> crate::Result<Arc<VcdConnection>> {
     handle(conn, "connection")
 }
 

@@ -355,3 +355,20 @@ pub(crate) fn for_row(row: &PlanRow, mut item: BulkItem) -> SyncItem {
 pub(crate) fn join(values: &[String]) -> String {
     values.join(";")
 }
+
+/// Largest file a sync reads (a million rows is well under it).
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Reads a sync file: a regular file under [`MAX_FILE_BYTES`], UTF-8. `field` names the input.
+pub fn read_file(field: &str, path: &std::path::Path) -> Result<String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| Error::invalid(field, format!("{shown}: {e}")))?;
+    if !meta.is_file() {
+        return Err(Error::invalid(field, format!("{shown}: not a regular file")));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Error::invalid(field, format!("{shown}: larger than {} MiB", MAX_FILE_BYTES / 1024 / 1024)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Error::invalid(field, format!("{shown}: {e}")))?;
+    String::from_utf8(bytes).map_err(|_| Error::invalid(field, format!("{shown}: not UTF-8 text")))
+}
