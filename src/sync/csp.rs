@@ -1,6 +1,7 @@
 //! The CSP side of the sync. The file: `Email,OrganizationRoles,ServiceRoles`, lists separated
 //! by `;`, service roles as `Service Name=role` (the service by display name, technical name or
-//! id; a bare role name finds its own service). Members are matched by email, any case.
+//! id; a bare role name finds its own service). Members are matched by email, any case. A file
+//! without the ServiceRoles column leaves service roles as they are.
 
 use super::csv::{self, Record};
 use super::{for_row, join, refused_item, stale_item, Action, PlanRow, Provider, SyncItem, SyncPlan, SyncReport};
@@ -77,7 +78,8 @@ struct Wanted {
     line: usize,
     email: String,
     org: BTreeSet<String>,
-    service: BTreeSet<ServiceRoleRef>,
+    /// `None`: the file has no ServiceRoles column, so service roles are left as they are.
+    service: Option<BTreeSet<ServiceRoleRef>>,
 }
 
 fn service_lines(refs: &BTreeSet<ServiceRoleRef>) -> Vec<String> {
@@ -185,10 +187,16 @@ fn parse_row(rec: &Record, cat: &Catalog, first_line: &HashMap<String, usize>) -
             format!("unknown role '{}'; this organization has {}", crate::error::excerpt(r), cat.org_roles.join(", ")),
         ));
     }
-    let mut service = BTreeSet::new();
-    for item in csv::list(rec.get("serviceroles").unwrap_or_default()) {
-        service.insert(cat.service_role(&item).map_err(|why| bad("serviceRoles", why))?);
-    }
+    let service = match rec.get("serviceroles") {
+        None => None,
+        Some(cell) => {
+            let mut service = BTreeSet::new();
+            for item in csv::list(cell) {
+                service.insert(cat.service_role(&item).map_err(|why| bad("serviceRoles", why))?);
+            }
+            Some(service)
+        }
+    };
     Ok(Wanted { line: rec.line, email, org, service })
 }
 
@@ -243,10 +251,11 @@ fn compute(
     for w in &wanted {
         let key = w.email.to_lowercase();
         listed.insert(key.clone());
-        let after = roles_json(&w.org, &service_lines(&w.service));
         if let Some(m) = by_email.get(&key) {
             let now = held(m, cat);
-            let change = difference(&now, &w.org, &w.service);
+            let service = w.service.clone().unwrap_or_else(|| now.1.clone());
+            let after = roles_json(&w.org, &service_lines(&service));
+            let change = difference(&now, &w.org, &service);
             if change.is_empty() {
                 unchanged += 1;
                 continue;
@@ -267,19 +276,23 @@ fn compute(
             rows.push((w.line, row));
         } else if let Some(inv) = invited.get(&key) {
             let now = invitation_held(inv, cat);
-            if now.0 == w.org && difference(&now, &w.org, &w.service).is_empty() {
+            let service = w.service.clone().unwrap_or_else(|| now.1.clone());
+            let after = roles_json(&w.org, &service_lines(&service));
+            if difference(&now, &w.org, &service).is_empty() {
                 unchanged += 1;
                 continue;
             }
             let mut row = PlanRow::new(Some(w.line), Action::Reinvite, w.email.clone());
             row.id = Some(inv.id.clone());
-            row.changes = difference(&now, &w.org, &w.service).describe();
+            row.changes = difference(&now, &w.org, &service).describe();
             row.before = Some(fingerprint(&now.0, &now.1));
             row.after = Some(after);
             rows.push((w.line, row));
         } else {
             let mut row = PlanRow::new(Some(w.line), Action::Invite, w.email.clone());
-            row.changes = w.org.iter().map(|r| format!("+{r}")).chain(service_lines(&w.service).iter().map(|s| format!("+{s}"))).collect();
+            let service = w.service.clone().unwrap_or_default();
+            let after = roles_json(&w.org, &service_lines(&service));
+            row.changes = w.org.iter().map(|r| format!("+{r}")).chain(service_lines(&service).iter().map(|s| format!("+{s}"))).collect();
             row.after = Some(after);
             rows.push((w.line, row));
         }
