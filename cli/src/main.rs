@@ -3,7 +3,9 @@
 //! (0 ok, 1 invalid argument, 2 authentication, ... 13 some items of a bulk call failed).
 
 mod output;
+mod sync;
 mod tour;
+mod user_set;
 mod vcd;
 
 use clap::{Args, Parser, Subcommand};
@@ -86,6 +88,8 @@ enum Command {
         #[command(subcommand)]
         action: ServiceRoleAction,
     },
+    /// Make the organization match a CSV file: show the plan, then apply it row by row.
+    Sync(sync::SyncArgs),
     /// Cloud Director users and roles (VCD_SERVER, VCD_ORG, VCD_USER + VCD_PASSWORD or VCD_API_TOKEN).
     Vcd {
         #[command(flatten)]
@@ -110,7 +114,12 @@ enum UserAction {
         email: Vec<String>,
         #[arg(long)]
         id: Vec<String>,
+        /// Write the sync file (Email,OrganizationRoles,ServiceRoles) instead of a table.
+        #[arg(long)]
+        csv: bool,
     },
+    /// Add or remove organization and service roles of users.
+    Set(user_set::UserSetArgs),
     /// Remove users given by id, username, email or pattern.
     Remove {
         #[arg(required = true)]
@@ -268,7 +277,17 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
             out.object(&serde_json::to_value(client.info().await).unwrap_or_default());
             Outcome::Done
         }
-        Command::User { action: UserAction::List { name, email, id } } => {
+        Command::User { action: UserAction::List { name, email, id, csv: true } } => {
+            print!("{}", vcs_native::sync::csp::export(&client.users(&UserQuery { name, email, id }).await?));
+            Outcome::Done
+        }
+        Command::User { action: UserAction::Set(args) } => user_set::run(&client, args, out).await?,
+        Command::Sync(args) => {
+            let text = args.read()?;
+            let plan = vcs_native::sync::csp::plan(&client, &text, args.prune).await?;
+            sync::run(plan, &args, out, |p| async move { vcs_native::sync::csp::apply(&client, &p).await }).await?
+        }
+        Command::User { action: UserAction::List { name, email, id, csv: false } } => {
             let users = client.users(&UserQuery { name, email, id }).await?;
             out.list(&users, &[("Name", "name"), ("Username", "username"), ("Email", "email"), ("Id", "id")]);
             Outcome::Done

@@ -16,6 +16,11 @@ impl Output {
         Output { json: json_flag || !std::io::stdout().is_terminal(), stderr_tty: std::io::stderr().is_terminal() }
     }
 
+    /// JSON rather than tables (--json, or stdout not a terminal).
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
     fn print_json(v: &impl Serialize) {
         println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
     }
