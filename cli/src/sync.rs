@@ -32,8 +32,8 @@ impl SyncArgs {
     }
 }
 
-/// One line per plan row: line, action, who, what.
-fn show_plan(plan: &SyncPlan) {
+/// The plan as text: a table of its rows (line, action, who, what), then a summary line.
+pub fn plan_text(plan: &SyncPlan) -> String {
     let rows: Vec<Vec<String>> = plan
         .rows
         .iter()
@@ -50,9 +50,7 @@ fn show_plan(plan: &SyncPlan) {
             vec![r.line.map(|l| l.to_string()).unwrap_or_else(|| "-".into()), r.action.as_str().to_string(), r.key.clone(), what]
         })
         .collect();
-    if !rows.is_empty() {
-        print!("{}", table(vec!["Line", "Action", "Who", "What"], &rows));
-    }
+    let mut out = if rows.is_empty() { String::new() } else { table(vec!["Line", "Action", "Who", "What"], &rows) };
     let s = &plan.summary;
     let mut parts = Vec::new();
     for (n, what) in [
@@ -72,7 +70,12 @@ fn show_plan(plan: &SyncPlan) {
     }
     let changes = if s.changes == 1 { "1 change".to_string() } else { format!("{} changes", s.changes) };
     let detail = if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) };
-    println!("Plan: {changes}{detail}; {} already as the file says.", s.unchanged);
+    out.push_str(&format!("Plan: {changes}{detail}; {} already as the file says.\n", s.unchanged));
+    out
+}
+
+fn show_plan(plan: &SyncPlan) {
+    print!("{}", plan_text(plan));
 }
 
 fn show_report(report: &SyncReport) {

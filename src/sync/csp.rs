@@ -173,7 +173,7 @@ fn parse_row(rec: &Record, cat: &Catalog, first_line: &HashMap<String, usize>) -
     if email.is_empty() {
         return Err(bad("email", "required".into()));
     }
-    check_email("email", &email).map_err(|e| bad("email", format!("'{}' {}", crate::error::excerpt(&email), e.message)))?;
+    check_email("email", &email).map_err(|e| bad("email", e.message.trim_start_matches("email: ").to_string()))?;
     if let Some(l) = first_line.get(&email.to_lowercase()) {
         return Err(bad("email", format!("the same address as line {l}")));
     }

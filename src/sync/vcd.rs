@@ -65,7 +65,7 @@ fn parse_row(rec: &Record, roles: &[VcdRole], first_line: &HashMap<String, usize
     }
     let email = rec.get("email").map(str::to_string);
     if let Some(e) = email.as_deref().filter(|e| !e.is_empty()) {
-        check_email("Email", e).map_err(|err| bad("Email", format!("'{}' {}", crate::error::excerpt(e), err.message)))?;
+        check_email("Email", e).map_err(|err| bad("Email", err.message.trim_start_matches("Email: ").to_string()))?;
     }
     let enabled = match rec.get("enabled").filter(|v| !v.is_empty()) {
         None => None,
