@@ -25,19 +25,38 @@ struct Catalog {
     org_roles: Vec<String>,
     services: Vec<Service>,
     roles: Vec<ServiceRole>,
+    /// Lower-case display name, technical name and id -> index in `services`.
+    service_keys: HashMap<String, usize>,
+    /// Service id -> index in `services`.
+    service_ids: HashMap<String, usize>,
 }
 
 impl Catalog {
     async fn read(client: &CspClient) -> Result<Catalog> {
+        let services = client.services(&NameQuery::default()).await?;
+        let mut service_keys = HashMap::new();
+        let mut service_ids = HashMap::new();
+        for (i, s) in services.iter().enumerate() {
+            service_ids.insert(s.id.clone(), i);
+            for key in [&s.id, &s.name, &s.technical_name] {
+                service_keys.entry(key.to_lowercase()).or_insert(i);
+            }
+        }
         Ok(Catalog {
             org_roles: client.organization_roles(&OrganizationRoleQuery::default()).await?.into_iter().map(|r| r.name).collect(),
-            services: client.services(&NameQuery::default()).await?,
+            services,
             roles: client.service_roles(&ServiceRoleQuery::default()).await?,
+            service_keys,
+            service_ids,
         })
     }
 
+    fn service(&self, id: &str) -> Option<&Service> {
+        self.service_ids.get(id).map(|i| &self.services[*i])
+    }
+
     fn service_name(&self, id: &str) -> String {
-        self.services.iter().find(|s| s.id == id).map(|s| s.name.clone()).unwrap_or_else(|| id.to_string())
+        self.service(id).map(|s| s.name.clone()).unwrap_or_else(|| id.to_string())
     }
 
     /// `Service Name=role` (or a bare role name) to the role, or why not.
@@ -51,9 +70,9 @@ impl Catalog {
             Some(s) => {
                 let l = s.to_lowercase();
                 Some(
-                    self.services
-                        .iter()
-                        .find(|x| x.id == s || x.name.to_lowercase() == l || x.technical_name.to_lowercase() == l)
+                    self.service_keys
+                        .get(&l)
+                        .map(|i| &self.services[*i])
                         .ok_or_else(|| format!("no service '{}' in this organization", crate::error::excerpt(s)))?,
                 )
             }
@@ -63,7 +82,7 @@ impl Catalog {
                 Some(s) => format!("'{}' is not a role of {}", crate::error::excerpt(role), s.name),
                 None => format!("no service of this organization has the role '{}' (write Service Name=role)", crate::error::excerpt(role)),
             })?;
-        let svc = self.services.iter().find(|s| s.id == found.service_id);
+        let svc = self.service(&found.service_id);
         Ok(ServiceRoleRef {
             service_id: found.service_id.clone(),
             service_link: svc.map(|s| s.self_link.clone()).unwrap_or_default(),
@@ -100,7 +119,7 @@ fn held(user: &User, cat: &Catalog) -> (BTreeSet<String>, BTreeSet<ServiceRoleRe
         .flat_map(|g| {
             g.roles.iter().map(move |r| ServiceRoleRef {
                 service_id: g.service_id.clone(),
-                service_link: cat.services.iter().find(|s| s.id == g.service_id).map(|s| s.self_link.clone()).unwrap_or_default(),
+                service_link: cat.service(&g.service_id).map(|s| s.self_link.clone()).unwrap_or_default(),
                 service_name: cat.service_name(&g.service_id),
                 role: r.clone(),
             })
@@ -213,11 +232,16 @@ fn is_owner(u: &User) -> bool {
 
 /// The plan that makes the organization match `text` (the CSP file).
 pub async fn plan(client: &CspClient, text: &str, prune: bool) -> Result<SyncPlan> {
+    let started = std::time::Instant::now();
     let cat = Catalog::read(client).await?;
     let (wanted, invalid) = parse_rows(text, &cat)?;
+    let listing = std::time::Instant::now();
     let (members, pending) = read_org(client).await?;
+    let listing = listing.elapsed().as_secs_f64();
     let info = client.info().await;
-    Ok(compute(&cat, wanted, invalid, &members, &pending, client.caller(), &info.org_id, &info.org_name, prune, text))
+    let mut plan = compute(&cat, wanted, invalid, &members, &pending, client.caller(), &info.org_id, &info.org_name, prune, text);
+    plan.timing = super::PlanTiming { listing_seconds: listing, planning_seconds: started.elapsed().as_secs_f64() - listing };
+    Ok(plan)
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -253,13 +277,21 @@ fn compute(
         listed.insert(key.clone());
         if let Some(m) = by_email.get(&key) {
             let now = held(m, cat);
-            let service = w.service.clone().unwrap_or_else(|| now.1.clone());
-            let after = roles_json(&w.org, &service_lines(&service));
+            let service = match &w.service {
+                Some(wanted) if wanted != &now.1 => wanted.clone(),
+                _ if w.org == now.0 => {
+                    unchanged += 1;
+                    continue;
+                }
+                Some(wanted) => wanted.clone(),
+                None => now.1.clone(),
+            };
             let change = difference(&now, &w.org, &service);
             if change.is_empty() {
                 unchanged += 1;
                 continue;
             }
+            let after = roles_json(&w.org, &service_lines(&service));
             let mut row = PlanRow::new(Some(w.line), Action::SetRoles, w.email.clone());
             row.id = Some(m.id.clone());
             row.name = m.name.clone();

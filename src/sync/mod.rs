@@ -173,6 +173,15 @@ pub struct PlanSummary {
     pub unchanged: usize,
 }
 
+/// Seconds spent reading the organization (every member and user, pending invitations), and
+/// everything else: the roles and services, the file, the comparison.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanTiming {
+    pub listing_seconds: f64,
+    pub planning_seconds: f64,
+}
+
 /// A plan: what applying the file would do to the organization.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -189,6 +198,9 @@ pub struct SyncPlan {
     #[serde(default)]
     pub read: usize,
     pub summary: PlanSummary,
+    /// Where the planning time went.
+    #[serde(default)]
+    pub timing: PlanTiming,
     /// Every row that changes something, is refused or is invalid, in file order, then the
     /// organization's rows (prune).
     pub rows: Vec<PlanRow>,
@@ -204,6 +216,7 @@ impl SyncPlan {
             source_digest: csv::digest(text),
             read: 0,
             summary: PlanSummary::default(),
+            timing: PlanTiming::default(),
             rows: Vec::new(),
         }
     }

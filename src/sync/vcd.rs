@@ -130,9 +130,12 @@ fn is_admin(u: &VcdUser) -> bool {
 
 /// The plan that makes the Cloud Director organization match `text`.
 pub async fn plan(client: &VcdClient, text: &str, prune: bool) -> Result<SyncPlan> {
+    let started = std::time::Instant::now();
     let roles = client.roles(&VcdRoleQuery::default()).await?;
     let (wanted, invalid) = parse_rows(text, &roles)?;
+    let listing = std::time::Instant::now();
     let users = client.users(&VcdUserQuery::default()).await?;
+    let listing = listing.elapsed().as_secs_f64();
     let info = client.info();
     let mut plan = SyncPlan::new(Provider::Vcd, info.org_id.clone(), info.org.clone(), prune, text);
     plan.read = users.len();
@@ -234,6 +237,7 @@ pub async fn plan(client: &VcdClient, text: &str, prune: bool) -> Result<SyncPla
         }
     }
     plan.count(unchanged);
+    plan.timing = super::PlanTiming { listing_seconds: listing, planning_seconds: started.elapsed().as_secs_f64() - listing };
     Ok(plan)
 }
 
