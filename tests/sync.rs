@@ -341,3 +341,24 @@ async fn an_organization_of_10000_with_100_differences_gets_exactly_100_changes(
     assert_eq!(changes_sent(&emu).await, 100, "nothing but the 100 role changes");
     assert!(sync::csp::plan(&client, &text, false).await.unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_apply_sends_nothing_and_reports_every_row_not_started() {
+    let emu = emulator(20).await;
+    let client = connect(&emu).await;
+    let w = emu.world();
+    let m: Vec<_> = w.users.iter().filter(|u| u.org_roles == ["org_member"]).take(2).collect();
+    let text = format!(
+        "Email,OrganizationRoles\n{},org_member;developer\n{},org_member;developer\nlate@example.net,org_member\n",
+        m[0].email, m[1].email
+    );
+    let plan = sync::csp::plan(&client, &text, false).await.unwrap();
+    assert_eq!(plan.summary.changes, 3);
+    let job = vcs_native::Job::new();
+    job.cancel();
+    let report = sync::csp::apply(&client.with_job(job.clone()), &plan).await.unwrap();
+    assert!(report.cancelled);
+    assert_eq!(report.not_started, 3, "{:?}", report.items);
+    assert_eq!(changes_sent(&emu).await, 0);
+    assert_eq!(job.progress().done, 3, "each row recorded on the job once");
+}
