@@ -29,7 +29,7 @@ async fn patch(emu: &Emulator, token: &str, user: &str, org: &str, body: Value) 
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
-fn member<'a>(w: &'a vcs_emulator::World, pick: impl Fn(&vcs_emulator::world::User) -> bool) -> &'a vcs_emulator::world::User {
+fn member(w: &vcs_emulator::World, pick: impl Fn(&vcs_emulator::world::User) -> bool) -> &vcs_emulator::world::User {
     w.users.iter().find(|u| pick(u)).expect("a seeded member fits")
 }
 
