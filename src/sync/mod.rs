@@ -13,6 +13,7 @@
 //! - Applying a plan, then planning again from the same file, plans nothing.
 
 pub mod csp;
+mod csp_apply;
 pub mod csv;
 pub mod vcd;
 
