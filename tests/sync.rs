@@ -362,3 +362,33 @@ async fn a_cancelled_apply_sends_nothing_and_reports_every_row_not_started() {
     assert_eq!(changes_sent(&emu).await, 0);
     assert_eq!(job.progress().done, 3, "each row recorded on the job once");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_the_service_fails_is_reported_and_the_others_still_apply() {
+    let emu = emulator(20).await;
+    let client = connect(&emu).await;
+    let w = emu.world();
+    let m: Vec<_> = w.users.iter().filter(|u| u.org_roles == ["org_member"]).take(3).collect();
+    let text = format!(
+        "Email,OrganizationRoles\n{},org_member;developer\n{},org_member;developer\n{},org_member;developer\n",
+        m[0].email, m[1].email, m[2].email
+    );
+    let plan = sync::csp::plan(&client, &text, false).await.unwrap();
+    // The service fails every change of the second member.
+    fault(&emu, json!({"method": "PATCH", "path": format!("/csp/gateway/am/api/v3/users/{}/orgs/*/roles", m[1].user_id.replace(':', "%3A")), "status": 500}))
+        .await;
+    let report = sync::csp::apply(&client, &plan).await.unwrap();
+    assert_eq!((report.succeeded, report.failed, report.unknown), (2, 1, 0), "{:?}", report.items);
+    assert_eq!(report.items[1].line, Some(3));
+    assert_eq!(report.items[1].item.error.as_ref().unwrap().http_status, Some(500));
+    let now = emu.world();
+    let roles = |id: &str| now.users.iter().find(|u| u.user_id == id).unwrap().org_roles.clone();
+    assert_eq!(roles(&m[0].user_id), ["org_member", "developer"]);
+    assert_eq!(roles(&m[1].user_id), ["org_member"]);
+    assert_eq!(roles(&m[2].user_id), ["org_member", "developer"]);
+    // Once the service recovers, the same file plans just the row that failed.
+    control(&emu, "DELETE", "faults", None).await;
+    let again = sync::csp::plan(&client, &text, false).await.unwrap();
+    assert_eq!(again.rows.len(), 1);
+    assert_eq!(again.rows[0].key, m[1].email);
+}
