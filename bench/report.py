@@ -72,6 +72,16 @@ for r in rows:
         print("|---|---:|---:|---:|")
         print(f"| vcs_connection_info | {r['abiInfoUs']:.1f} | {r['rustInfoUs']:.1f} | {r['abiInfoUs'] - r['rustInfoUs']:.1f} |")
         print(f"| vcs_get_users, one page | {r['abiUsersUs']:.1f} | {r['rustUsersUs']:.1f} | {r['abiUsersUs'] - r['rustUsersUs']:.1f} |")
+for r in rows:
+    if r["workload"] == "sync":
+        print(f"\n4. Sync {r['members']:,} members from a file with {r['differences']} differences\n")
+        print("| step | seconds |")
+        print("|---|---:|")
+        print(f"| listing (members and pending invitations) | {r['listingSeconds']:.2f} |")
+        print(f"| planning beyond the listing (roles, file, comparison) | {r['planningSeconds']:.3f} |")
+        print(f"| apply | {r['applySeconds']:.2f} |")
+        print(f"\n{r['plannedChanges']} changes planned, {r['applied']} applied, {r['failed']} failed; the emulator counted "
+              f"{r['changeRequests']} requests that change something; a second plan: {r['secondPlanChanges']} changes")
 
 for r in rows:
     if r["workload"] == "throttle-invite":

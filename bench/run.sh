@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks: every workload, every contender, against one emulator in one run; prints medians
 # and ratios. Figures, not pass/fail. Knobs: BENCH_USERS (100000), BENCH_RUNS (3), BENCH_BULK (1000),
-# BENCH_CALLS (10000), BENCH_ONLY (throttling: only workload 5). The PowerShell module
-# (Get-VcsUser, Import-Module) has its own: bench/powershell.sh.
+# BENCH_CALLS (10000), BENCH_SYNC_MEMBERS (10000), BENCH_SYNC_DIFFS (100), BENCH_ONLY (throttling:
+# only workload 5). The PowerShell module (Get-VcsUser, Import-Module) has its own: bench/powershell.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 USERS=${BENCH_USERS:-100000}
@@ -117,5 +117,19 @@ record overhead "ABI vs Rust" "$("$bin/vcs-bench" overhead "$small_url" "$small_
 kill $small_pid
 kill $emu_pid
 throttling
+
+SYNC_MEMBERS=${BENCH_SYNC_MEMBERS:-10000}
+SYNC_DIFFS=${BENCH_SYNC_DIFFS:-100}
+echo "workload 4: sync an organization of $SYNC_MEMBERS members from a file with $SYNC_DIFFS differences" >&2
+"$bin/vcs-emulator" --listen 127.0.0.1:0 --users "$SYNC_MEMBERS" --seed 11 >"$work/sync.out" 2>/dev/null &
+sync_pid=$!
+for _ in $(seq 100); do [ -s "$work/sync.out" ] && break; sleep 0.1; done
+read -r sync_url sync_token < <(python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(d["url"], d["apiToken"])' "$work/sync.out")
+curl -s -X DELETE "$sync_url/_emulator/stats" >/dev/null
+sync_result=$("$bin/vcs-bench" sync "$sync_url" "$sync_token" "$SYNC_DIFFS")
+# The emulator's count of requests that change something (not GET, not token exchange).
+changes=$(curl -s "$sync_url/_emulator/stats" | python3 -c 'import json,sys; r=json.load(sys.stdin)["requests"]; print(sum(v for k, v in r.items() if not k.startswith("GET ") and "/auth/" not in k))')
+record sync "Rust API" "$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["changeRequests"]=int(sys.argv[2]); print(json.dumps(d))' "$sync_result" "$changes")"
+kill $sync_pid
 
 python3 bench/report.py "$results" "$USERS" "$BULK"

@@ -482,6 +482,73 @@ enum VcsStatus vcs_saved_token_load(const char *request_json, char **out_json);
 enum VcsStatus vcs_saved_token_forget(const char *request_json, char **out_json);
 
 /**
+ * Adds and removes members' roles (`Set-VcsUser`). `request_json`: `{"users": [...],
+ * "addOrganizationRoles": [...], "removeOrganizationRoles": [...], "addServiceRoles":
+ * [{"service": "VMware Cloud on AWS", "roles": [...]}], "removeServiceRoles": [...],
+ * "notifyUsers": false, "dryRun": false}`; users are ids, usernames, emails, patterns or user
+ * objects. Answer: the per-item report, one item per user (`updated`, `unchanged`,
+ * `wouldUpdate`, `failed`, ...), each naming its `target`; `VCS_PARTIAL_FAILURE` if any failed.
+ *
+ * # Safety
+ * `request_json` must be NULL or a NUL-terminated string; `out_json` must be NULL or point to a
+ * writable pointer.
+ */
+enum VcsStatus vcs_set_user_roles(const struct VcsConnection *conn,
+                                  const char *request_json,
+                                  char **out_json);
+
+/**
+ * Plans a CSP sync (`Sync-VcsUser`): reads the organization (every member, pending
+ * invitations) and compares it with the file (`Email,OrganizationRoles,ServiceRoles`).
+ * `request_json`: `{"csv": "..."}` or `{"path": "..."}`, and `"prune": false`. Answer: the plan
+ * `{"provider", "organization", "prune", "sourceDigest", "summary", "rows": [{"line", "action",
+ * "key", "id", "changes", "before", "after", "field", "reason"}]}`; changes nothing.
+ * `VCS_PARTIAL_FAILURE` when some rows are `invalid` (the plan cannot be applied).
+ *
+ * # Safety
+ * As for `vcs_set_user_roles`.
+ */
+enum VcsStatus vcs_plan_sync(const struct VcsConnection *conn,
+                             const char *request_json,
+                             char **out_json);
+
+/**
+ * Applies a CSP plan made by `vcs_plan_sync`. `request_json`: `{"plan": <the plan>}`. Answer:
+ * the report, one item per plan row (`line`, `action`, `input`, `target`, `outcome`, `error`);
+ * `VCS_PARTIAL_FAILURE` if any row failed, was refused or was stale.
+ *
+ * # Safety
+ * As for `vcs_set_user_roles`.
+ */
+enum VcsStatus vcs_apply_plan(const struct VcsConnection *conn,
+                              const char *request_json,
+                              char **out_json);
+
+/**
+ * Plans a Cloud Director sync (`Sync-VcdUser`) from the `New-VcdUser` columns (`Username,
+ * Password, Role, FullName, Email, Enabled, ProviderType`). Request and answer as for
+ * `vcs_plan_sync`; a plan never holds a password.
+ *
+ * # Safety
+ * As for `vcs_set_user_roles`.
+ */
+enum VcsStatus vcd_plan_sync(const struct VcdConnection *conn,
+                             const char *request_json,
+                             char **out_json);
+
+/**
+ * Applies a Cloud Director plan. `request_json`: `{"plan": <the plan>}`, plus the file it was
+ * made from (`csv` or `path`) when it creates LOCAL users: their passwords come from it, and it
+ * must be the same file (checked against the plan's `sourceDigest`). Answer as for `vcs_apply_plan`.
+ *
+ * # Safety
+ * As for `vcs_set_user_roles`.
+ */
+enum VcsStatus vcd_apply_plan(const struct VcdConnection *conn,
+                              const char *request_json,
+                              char **out_json);
+
+/**
  * Logs in to Cloud Director (`Connect-Vcd`).
  *
  * `options_json`: `{"server": "https://vcd.example.com", "org": "acme", "username": ...,

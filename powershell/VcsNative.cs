@@ -585,4 +585,69 @@ namespace VcsNative
             return OpenWith<VcdConnectionHandle>(NativeCursorMethods.vcd_get_users_open, c, queryJson, out cursor);
         }
     }
+
+
+    // ---- Role changes and desired-state sync (vcs_set_user_roles, *_plan_sync, *_apply_plan) ----
+
+    /// <summary>The C functions for role changes and sync; answers freed with <see cref="Vcs.Free"/>.</summary>
+    public static class SyncNativeMethods
+    {
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_set_user_roles(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_plan_sync(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcs_apply_plan(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcd_plan_sync(VcdConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+
+        [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
+        public static extern VcsStatus vcd_apply_plan(VcdConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
+    }
+
+    /// <summary>
+    /// Set-VcsUser, Sync-VcsUser and Sync-VcdUser over the C ABI. A plan is JSON to show (one row per
+    /// line of the file: invite, setRoles, create, update, remove, revoke, refused, invalid) and to
+    /// pass back unchanged to the apply call; reports hold one item per user or row.
+    /// </summary>
+    public static class VcsSync
+    {
+        public static VcsResult SetUserRoles(VcsConnectionHandle c, string requestJson)
+        {
+            IntPtr json;
+            VcsStatus status = SyncNativeMethods.vcs_set_user_roles(c, Vcs.Utf8(requestJson), out json);
+            return new VcsResult(status, Vcs.Take(json));
+        }
+
+        public static VcsResult PlanSync(VcsConnectionHandle c, string requestJson)
+        {
+            IntPtr json;
+            VcsStatus status = SyncNativeMethods.vcs_plan_sync(c, Vcs.Utf8(requestJson), out json);
+            return new VcsResult(status, Vcs.Take(json));
+        }
+
+        public static VcsResult ApplyPlan(VcsConnectionHandle c, string requestJson)
+        {
+            IntPtr json;
+            VcsStatus status = SyncNativeMethods.vcs_apply_plan(c, Vcs.Utf8(requestJson), out json);
+            return new VcsResult(status, Vcs.Take(json));
+        }
+
+        public static VcsResult PlanVcdSync(VcdConnectionHandle c, string requestJson)
+        {
+            IntPtr json;
+            VcsStatus status = SyncNativeMethods.vcd_plan_sync(c, Vcs.Utf8(requestJson), out json);
+            return new VcsResult(status, Vcs.Take(json));
+        }
+
+        public static VcsResult ApplyVcdPlan(VcdConnectionHandle c, string requestJson)
+        {
+            IntPtr json;
+            VcsStatus status = SyncNativeMethods.vcd_apply_plan(c, Vcs.Utf8(requestJson), out json);
+            return new VcsResult(status, Vcs.Take(json));
+        }
+    }
 }

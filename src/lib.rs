@@ -25,6 +25,7 @@ pub mod secret;
 pub mod select;
 pub mod store;
 pub mod throttle;
+pub mod sync;
 pub mod time;
 pub mod vcd;
 pub mod wildcard;

@@ -53,6 +53,9 @@ fn conn_functions() -> Vec<(&'static str, ConnFn)> {
         ("vcs_remove_users", vcs_remove_users),
         ("vcs_new_user_invitations", vcs_new_user_invitations),
         ("vcs_remove_user_invitations", vcs_remove_user_invitations),
+        ("vcs_set_user_roles", vcs_set_user_roles),
+        ("vcs_plan_sync", vcs_plan_sync),
+        ("vcs_apply_plan", vcs_apply_plan),
     ]
 }
 
@@ -234,7 +237,7 @@ fn random_json_never_crashes_any_entry_point() {
             ..Default::default()
         });
         runner
-            .run(&(arb_json(), 0usize..10), |(value, which)| {
+            .run(&(arb_json(), 0usize..conn_functions().len() + 2), |(value, which)| {
                 let text = c(&value.to_string());
                 match which {
                     0 | 1 => {
@@ -289,15 +292,16 @@ fn random_json_never_crashes_the_cloud_director_entry_points() {
         let (s, v) = call(|o| unsafe { vcd_connect(opts.as_ptr(), &mut conn, o) });
         assert_eq!(s, VcsStatus::VCS_OK, "{v}");
         let conn = Conn2(conn);
-        let functions: Vec<VcdFn> = vec![vcd_get_users, vcd_get_user, vcd_new_user, vcd_set_user, vcd_remove_users, vcd_get_roles];
+        let functions: Vec<VcdFn> =
+            vec![vcd_get_users, vcd_get_user, vcd_new_user, vcd_set_user, vcd_remove_users, vcd_get_roles, vcd_plan_sync, vcd_apply_plan];
         let mut runner = proptest::test_runner::TestRunner::new(proptest::test_runner::Config {
             cases: 64,
             failure_persistence: None,
             ..Default::default()
         });
         runner
-            .run(&(arb_json(), 0usize..7), |(value, which)| {
-                if which == 6 {
+            .run(&(arb_json(), 0usize..=functions.len()), |(value, which)| {
+                if which == functions.len() {
                     let mut v = value.clone();
                     if let Some(m) = v.as_object_mut() {
                         m.insert("server".into(), json!(url));

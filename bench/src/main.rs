@@ -142,7 +142,47 @@ fn main() {
         }
         "invite" => throttling::invite(url, token, n),
         "vcd-create" => throttling::vcd_create(url, token, n),
+        "sync" => sync_workload(url, token, n),
         other => panic!("unknown workload {other}"),
     };
     println!("{result}");
+}
+
+/// Sync an organization from its own export with `n` rows changed (a role added to plain
+/// members): the plan's time beyond the listing, the apply, and a second plan.
+fn sync_workload(url: &str, token: &str, n: usize) -> Value {
+    use vcs_native::sync;
+    let client = rust_connect(url, token);
+    let users = runtime().block_on(client.users(&UserQuery::default())).unwrap();
+    let mut changed = 0;
+    let mut text = String::new();
+    for (i, line) in sync::csp::export(&users).lines().enumerate() {
+        let fields: Vec<&str> = line.splitn(3, ',').collect();
+        if i > 0 && changed < n && fields.get(1) == Some(&"org_member") {
+            text.push_str(&format!("{},developer;org_member,{}\n", fields[0], fields[2]));
+            changed += 1;
+        } else {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    let t = Instant::now();
+    let plan = runtime().block_on(sync::csp::plan(&client, &text, false)).unwrap();
+    let plan_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let report = runtime().block_on(sync::csp::apply(&client, &plan)).unwrap();
+    let apply_s = t.elapsed().as_secs_f64();
+    let again = runtime().block_on(sync::csp::plan(&client, &text, false)).unwrap();
+    json!({
+        "members": users.len(),
+        "differences": changed,
+        "planSeconds": plan_s,
+        "listingSeconds": plan.timing.listing_seconds,
+        "planningSeconds": plan.timing.planning_seconds,
+        "plannedChanges": plan.summary.changes,
+        "applySeconds": apply_s,
+        "applied": report.succeeded,
+        "failed": report.failed,
+        "secondPlanChanges": again.summary.changes,
+    })
 }

@@ -9,7 +9,9 @@ mod interrupt;
 mod output;
 mod progress;
 mod stream;
+mod sync;
 mod tour;
+mod user_set;
 mod vcd;
 
 use clap::{Args, Parser, Subcommand};
@@ -130,6 +132,13 @@ enum Command {
         #[command(subcommand)]
         action: ServiceRoleAction,
     },
+    /// Make the organization match a CSV file: show the plan, then apply it row by row.
+    Sync {
+        #[command(flatten)]
+        connection: ConnectionArgs,
+        #[command(flatten)]
+        args: sync::SyncArgs,
+    },
     /// Cloud Director users and roles (VCD_SERVER, VCD_ORG, VCD_USER + VCD_PASSWORD or VCD_API_TOKEN).
     Vcd {
         #[command(flatten)]
@@ -153,7 +162,12 @@ enum UserAction {
         /// Only the user with this id; repeat for more.
         #[arg(long)]
         id: Vec<String>,
+        /// Write the sync file (Email,OrganizationRoles,ServiceRoles) instead of a table.
+        #[arg(long)]
+        csv: bool,
     },
+    /// Add or remove organization and service roles of users.
+    Set(user_set::UserSetArgs),
     /// Remove users: shows who, asks on a terminal, reports each user.
     #[command(after_help = SELECTORS)]
     Remove {
@@ -350,7 +364,8 @@ impl Command {
             | Command::Invitation { connection, .. }
             | Command::Role { connection, .. }
             | Command::Service { connection, .. }
-            | Command::ServiceRole { connection, .. } => Some(connection),
+            | Command::ServiceRole { connection, .. }
+            | Command::Sync { connection, .. } => Some(connection),
         }
     }
 }
@@ -396,7 +411,17 @@ async fn run(cli: Cli, out: &Output) -> Result<Outcome, Error> {
             out.object(&info);
             Outcome::Done
         }
-        Command::User { action: UserAction::List { name, email, id }, .. } => {
+        Command::User { action: UserAction::List { name, email, id, csv: true }, .. } => {
+            print!("{}", vcs_native::sync::csp::export(&client.users(&UserQuery { name, email, id }).await?));
+            Outcome::Done
+        }
+        Command::User { action: UserAction::Set(args), .. } => user_set::run(&client, args, out).await?,
+        Command::Sync { args, .. } => {
+            let text = args.read()?;
+            let plan = vcs_native::sync::csp::plan(&client, &text, args.prune).await?;
+            sync::run(plan, &args, out, |p| async move { vcs_native::sync::csp::apply(&client, &p).await }).await?
+        }
+        Command::User { action: UserAction::List { name, email, id, csv: false }, .. } => {
             let cursor = client.users_cursor(&UserQuery { name, email, id }, vcs_native::Job::new(), Ok)?;
             let bar = progress::progress_bar("list users", out.forced_progress());
             stream::list(cursor, out, &[("Name", "name"), ("Username", "username"), ("Email", "email"), ("Id", "id")], bar).await?

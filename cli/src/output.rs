@@ -38,6 +38,11 @@ impl Output {
         self.forced_progress
     }
 
+    /// JSON rather than tables (--json, or stdout not a terminal).
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
     fn print_json(v: &impl Serialize) {
         println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
     }

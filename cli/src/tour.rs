@@ -64,7 +64,7 @@ pub async fn run() -> Result<(), Error> {
     let url = emulator.url.clone();
     println!("vcs tour: the bundled CSP emulator is serving {url} (25 users, a few invitations).");
     println!("Every step below runs against it over HTTP, the way it would against console.cloud.vmware.com.");
-    let mut s = Steps { number: 0, total: 13, failures: Vec::new() };
+    let mut s = Steps { number: 0, total: 18, failures: Vec::new() };
 
     s.step(
         "Connect with an API token",
@@ -166,6 +166,8 @@ pub async fn run() -> Result<(), Error> {
     let after = client.invitations(&InvitationQuery { name: vec!["*@tour.example".into()], ..Default::default() }).await?;
     s.check(revoked.succeeded == 2 && after.iter().filter(|i| i.status == InvitationStatus::Revoked).count() == 2, "2 invitations revoked");
 
+    csp_role_and_sync_steps(&mut s, &client).await?;
+
     // The second seed: Cloud Director users, on the same emulator.
     let info = emulator.connection_info();
     let text = |k: &str| info[k].as_str().unwrap_or_default().to_string();
@@ -232,6 +234,8 @@ pub async fn run() -> Result<(), Error> {
     show_removed(&removed);
     let left = vcd.users(&VcdUserQuery { name: vec!["tour.*".into()], ..Default::default() }).await?;
     s.check(removed.succeeded == 2 && left.is_empty(), "no tour.* user is left");
+
+    vcd_sync_steps(&mut s, &vcd).await?;
     let _ = vcd.logout().await;
 
     emulator.stop().await;
@@ -242,4 +246,98 @@ pub async fn run() -> Result<(), Error> {
     } else {
         Err(Error::new(ErrorCategory::Internal, format!("the tour failed: {}", s.failures.join("; "))))
     }
+}
+
+fn indent(text: &str) {
+    for line in text.lines() {
+        println!("      {line}");
+    }
+}
+
+/// A role change, then a sync from a file: the plan, the apply, and a second plan with nothing in it.
+async fn csp_role_and_sync_steps(s: &mut Steps, client: &CspClient) -> Result<(), Error> {
+    use vcs_native::csp::user_roles::UserRolesRequest;
+    use vcs_native::sync;
+    let members = client.users(&UserQuery::default()).await?;
+    let Some(member) = members.iter().find(|u| u.organization_roles == ["org_member"]).cloned() else {
+        s.check(false, "a plain member to change");
+        return Ok(());
+    };
+    s.step(
+        "Change a member's roles: add Developer and the NSX Cloud Admin service role",
+        &format!("Set-VcsUser -User {} -AddOrganizationRole developer -AddServiceRole 'VMware Cloud on AWS=nsx:cloud_admin'", member.email),
+        &format!("vcs user set {} --add-org-role developer --add-service-role 'VMware Cloud on AWS=nsx:cloud_admin'", member.email),
+    );
+    let changed = client
+        .set_user_roles(&UserRolesRequest {
+            users: vec![serde_json::json!(member.email)],
+            add_organization_roles: vec!["developer".into()],
+            add_service_roles: vec![ServiceRoleSpec { service: "VMware Cloud on AWS".into(), roles: vec!["nsx:cloud_admin".into()] }],
+            ..Default::default()
+        })
+        .await?;
+    let now = client.users(&UserQuery { id: vec![member.id.clone()], ..Default::default() }).await?;
+    s.check(
+        changed.items.first().is_some_and(|i| i.outcome == "updated")
+            && now.first().is_some_and(|u| u.organization_roles.contains(&"developer".to_string())),
+        &format!("{} now holds {}", member.email, now.first().map(|u| u.organization_roles.join(", ")).unwrap_or_default()),
+    );
+
+    // The file: today's members as exported, one of them promoted, one new address.
+    let exported = sync::csp::export(&client.users(&UserQuery::default()).await?);
+    let other = members.iter().find(|u| u.organization_roles == ["org_member"] && u.id != member.id).cloned();
+    let mut file = String::new();
+    for line in exported.lines() {
+        match &other {
+            Some(o) if line.starts_with(&format!("{},", o.email)) => {
+                file.push_str(&line.replacen("org_member", "org_member;support_user", 1))
+            }
+            _ => file.push_str(line),
+        }
+        file.push('\n');
+    }
+    file.push_str("ada.lovelace@tour.example,org_member,VMware Cloud on AWS=nsx:cloud_auditor\n");
+    s.step(
+        "Sync the organization from a file: the plan is shown, then applied row by row",
+        "Get-VcsUser | Export-Csv org.csv   # edit it, then:   Sync-VcsUser -Path org.csv",
+        "vcs user list --csv > org.csv      # edit it, then:   vcs sync org.csv",
+    );
+    let plan = sync::csp::plan(client, &file, false).await?;
+    indent(&crate::sync::plan_text(&plan));
+    let report = sync::csp::apply(client, &plan).await?;
+    for i in &report.items {
+        println!("      line {:<4} {:<9} {}  {}", i.line.unwrap_or(0), i.action.as_str(), i.item.input, i.item.outcome);
+    }
+    s.check(plan.summary.changes == 2 && report.all_ok(), &format!("{} of {} rows applied", report.succeeded, plan.rows.len()));
+
+    s.step("Sync the same file again: nothing to do", "Sync-VcsUser -Path org.csv -WhatIf", "vcs sync org.csv --dry-run");
+    let again = sync::csp::plan(client, &file, false).await?;
+    indent(&crate::sync::plan_text(&again));
+    s.check(again.is_empty(), "the second plan is empty");
+    Ok(())
+}
+
+/// A Cloud Director sync from the `New-VcdUser` columns, and a second one with nothing to do.
+async fn vcd_sync_steps(s: &mut Steps, vcd: &vcs_native::vcd::VcdClient) -> Result<(), Error> {
+    use vcs_native::sync;
+    use vcs_native::vcd::request::VcdUserQuery;
+    let mut file = sync::vcd::export(&vcd.users(&VcdUserQuery::default()).await?);
+    file.push_str("tour.carol,carol-pass-1,vApp Author;Catalog Author,Carol Tour,carol@tour.example,true,LOCAL\n");
+    s.step(
+        "Sync Cloud Director users from a file (New-VcdUser's columns)",
+        "Get-VcdUser | Export-Csv users.csv   # add a row, then:   Sync-VcdUser -Path users.csv",
+        "vcs vcd user list --csv > users.csv  # add a row, then:   vcs vcd sync users.csv",
+    );
+    let plan = sync::vcd::plan(vcd, &file, false).await?;
+    indent(&crate::sync::plan_text(&plan));
+    let report = sync::vcd::apply(vcd, &plan, Some(&file)).await?;
+    s.check(
+        plan.summary.create == 1 && report.all_ok() && report.items.iter().any(|i| i.item.outcome == "created"),
+        "tour.carol created from the file's row",
+    );
+    s.step("Sync the same file again: nothing to do", "Sync-VcdUser -Path users.csv -WhatIf", "vcs vcd sync users.csv --dry-run");
+    let again = sync::vcd::plan(vcd, &file, false).await?;
+    indent(&crate::sync::plan_text(&again));
+    s.check(again.is_empty(), "the second plan is empty");
+    Ok(())
 }

@@ -41,6 +41,8 @@ pub enum VcdAction {
         #[command(subcommand)]
         action: VcdUserAction,
     },
+    /// Make the organization's users match a CSV file (New-VcdUser's columns): plan, then apply.
+    Sync(crate::sync::SyncArgs),
     /// Roles (Get-VcdRole).
     Role {
         #[command(subcommand)]
@@ -78,6 +80,9 @@ pub enum VcdUserAction {
         /// A FIQL filter the server applies, e.g. 'providerType==LDAP;enabled==true'.
         #[arg(long)]
         filter: Option<String>,
+        /// Write the sync file (Username,Password,Role,FullName,Email,Enabled,ProviderType).
+        #[arg(long)]
+        csv: bool,
     },
     /// Create one user, or one per row of a CSV file (--csv), each reported.
     New {
@@ -256,7 +261,17 @@ pub async fn run(args: &VcdArgs, action: VcdAction, settings: crate::connection:
             out.list(&roles, &[("Name", "name"), ("Description", "description")]);
             Outcome::Done
         }
-        VcdAction::User { action: VcdUserAction::List { name, email, id, filter } } => {
+        VcdAction::User { action: VcdUserAction::List { name, email, id, filter, csv: true } } => {
+            print!("{}", vcs_native::sync::vcd::export(&client.users(&VcdUserQuery { name, email, id, filter }).await?));
+            Outcome::Done
+        }
+        VcdAction::Sync(args) => {
+            let text = args.read()?;
+            let plan = vcs_native::sync::vcd::plan(&client, &text, args.prune).await?;
+            let (client, text) = (&client, &text);
+            crate::sync::run(plan, &args, out, |p| async move { vcs_native::sync::vcd::apply(client, &p, Some(text)).await }).await?
+        }
+        VcdAction::User { action: VcdUserAction::List { name, email, id, filter, csv: false } } => {
             let cursor = client.users_cursor(&VcdUserQuery { name, email, id, filter }, vcs_native::Job::new(), Ok)?;
             let columns = [
                 ("Username", "username"),

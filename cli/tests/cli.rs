@@ -23,8 +23,8 @@ fn the_tour_walks_every_step_and_exits_zero() {
     let o = Command::new(env!("CARGO_BIN_EXE_vcs")).arg("tour").output().unwrap();
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(o.status.success(), "{out}\n{}", String::from_utf8_lossy(&o.stderr));
-    assert!(out.contains("Tour complete: all 13 steps did what they said."), "{out}");
-    assert_eq!(out.matches("      ok ").count(), 13, "{out}");
+    assert!(out.contains("Tour complete: all 18 steps did what they said."), "{out}");
+    assert_eq!(out.matches("      ok ").count(), 18, "{out}");
     assert!(!out.contains("FAILED"));
     for cmdlet in [
         "Connect-Vcs",
@@ -34,6 +34,9 @@ fn the_tour_walks_every_step_and_exits_zero() {
         "Get-VcsUserInvitation",
         "Remove-VcsUser",
         "Remove-VcsUserInvitation",
+        "Set-VcsUser",
+        "Sync-VcsUser",
+        "Sync-VcdUser",
     ] {
         assert!(out.contains(cmdlet), "{cmdlet} not shown");
     }

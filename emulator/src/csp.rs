@@ -172,7 +172,7 @@ async fn client_credentials(State(shared): S, Extension(rid): Rid, headers: Head
 }
 
 /// Checks the access token (in `csp-auth-token` or `Authorization: Bearer`) and the org in the path.
-fn authorize(shared: &Shared, headers: &HeaderMap, rid: &RequestId, org: Option<&str>) -> Result<Value, Response> {
+pub(crate) fn authorize(shared: &Shared, headers: &HeaderMap, rid: &RequestId, org: Option<&str>) -> Result<Value, Response> {
     let token = headers
         .get("csp-auth-token")
         .and_then(|v| v.to_str().ok())

@@ -5,6 +5,7 @@
 
 mod control;
 mod csp;
+mod csp_roles;
 pub mod faults;
 pub mod jwt;
 mod query;

@@ -53,6 +53,7 @@ pub async fn serve(
     mut shutdown: tokio::sync::oneshot::Receiver<()>,
 ) {
     let router = crate::csp::router()
+        .merge(crate::csp_roles::router())
         .merge(crate::vcd::router())
         .merge(crate::control::router())
         .layer(axum::middleware::from_fn(crate::query::refuse_unknown_parameters))

@@ -9,6 +9,7 @@ pub mod model;
 mod removal;
 pub mod request;
 mod roles;
+pub mod user_roles;
 mod users;
 
 use auth::TokenSource;

@@ -16,12 +16,14 @@ mod guard;
 mod job;
 mod status;
 mod store;
+mod sync;
 mod vcd;
 
 pub use cursor::*;
 pub use job::*;
 pub use status::VcsStatus;
 pub use store::*;
+pub use sync::*;
 pub use vcd::*;
 
 /// The server an absent `server` means.

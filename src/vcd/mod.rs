@@ -229,6 +229,16 @@ impl VcdClient {
         self.inner.transport.limiter_state()
     }
 
+    /// The same session without the job: for calls whose items the caller records itself.
+    pub(crate) fn without_job(&self) -> VcdClient {
+        VcdClient { inner: self.inner.clone(), job: None }
+    }
+
+    /// Requests in flight at once for bulk work.
+    pub fn concurrency(&self) -> usize {
+        self.inner.options.concurrency
+    }
+
     pub fn info(&self) -> VcdConnectionInfo {
         self.inner.info.clone()
     }

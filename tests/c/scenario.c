@@ -75,6 +75,65 @@ static void *work(void *arg) {
     return NULL;
 }
 
+/* ---- Role changes and sync (vcs_set_user_roles, vcs_plan_sync, vcs_apply_plan) ---- */
+
+/* Wraps a plan as an apply request: {"plan": PLAN}. The caller frees the result. */
+static char *apply_request(const char *plan) {
+    size_t len = strlen(plan) + 16;
+    char *request = malloc(len);
+    if (request) snprintf(request, len, "{\"plan\": %s}", plan);
+    return request;
+}
+
+static void role_and_sync_checks(VcsConnection *conn) {
+    char *json = NULL;
+    CHECK(vcs_set_user_roles(conn, "{\"users\": [\"ada.andersen@example.com\", \"nobody@example.com\"], \"addOrganizationRoles\": [\"developer\"]}", &json) == VCS_PARTIAL_FAILURE
+              && contains(json, "\"succeeded\":1") && contains(json, "\"outcome\":\"updated\"") && contains(json, "\"email\":\"ada.andersen@example.com\""),
+          "set roles: one item per user, the unknown one failed");
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(vcs_set_user_roles(conn, "{\"users\": [\"ada.andersen@example.com\"], \"addOrganizationRoles\": [\"developer\"]}", &json) == VCS_OK
+              && contains(json, "\"outcome\":\"unchanged\""),
+          "adding a held role is reported unchanged");
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(vcs_set_user_roles(conn, "{\"users\": [\"ada.andersen@example.com\"], \"addOrganizationRoles\": [\"org_king\"]}", &json) == VCS_INVALID_ARGUMENT
+              && contains(json, "addOrganizationRoles[0]"),
+          "an unknown role is refused, naming the field");
+    vcs_string_free(json);
+    json = NULL;
+
+    const char *file = "{\"csv\": \"Email,OrganizationRoles\\nada.andersen@example.com,org_owner;developer\\nc.host@example.net,org_member\\n\"}";
+    CHECK(vcs_plan_sync(conn, file, &json) == VCS_OK && contains(json, "\"action\":\"invite\"") && contains(json, "\"changes\":1"), "plan a sync");
+    char *request = json ? apply_request(json) : NULL;
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(request && vcs_apply_plan(conn, request, &json) == VCS_OK && contains(json, "\"outcome\":\"invited\"") && contains(json, "\"line\":3"),
+          "apply the plan, row by row");
+    free(request);
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(vcs_plan_sync(conn, file, &json) == VCS_OK && contains(json, "\"changes\":0") && contains(json, "\"rows\":[]"), "a second plan is empty");
+    vcs_string_free(json);
+    json = NULL;
+
+    CHECK(vcs_plan_sync(conn, "{\"csv\": \"Email,OrganizationRoles\\nnot-mail,org_member\\n\"}", &json) == VCS_PARTIAL_FAILURE
+              && contains(json, "\"action\":\"invalid\"") && contains(json, "\"field\":\"email\"") && contains(json, "\"line\":2"),
+          "a bad row is invalid, by line and field");
+    request = json ? apply_request(json) : NULL;
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(request && vcs_apply_plan(conn, request, &json) == VCS_INVALID_ARGUMENT && contains(json, "invalid row"), "a plan with invalid rows is not applied");
+    free(request);
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(vcs_plan_sync(conn, "{\"prune\": true}", &json) == VCS_INVALID_ARGUMENT && contains(json, "csv"), "a plan needs a file");
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(vcs_apply_plan(conn, "{\"plan\": {\"rows\": 3}}", &json) == VCS_INVALID_ARGUMENT && contains(json, "plan"), "a malformed plan is refused");
+    vcs_string_free(json);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: %s URL API_TOKEN\n", argv[0]);
@@ -222,6 +281,7 @@ int main(int argc, char **argv) {
         }
     }
     CHECK(all_ok, "16 threads share one connection, reading and writing");
+    role_and_sync_checks(conn);
 
     CHECK(vcs_disconnect(conn) == VCS_OK, "disconnect");
     CHECK(vcs_disconnect(conn) == VCS_INVALID_ARGUMENT, "a second disconnect is refused, not a double free");

@@ -6,7 +6,32 @@
 #include "check.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* ---- Sync (vcd_plan_sync, vcd_apply_plan) ---- */
+static void sync_checks(VcdConnection *conn) {
+    char *json = NULL;
+    const char *file = "{\"csv\": \"Username,Password,Role,Email\\nc.sync,c-sync-pass,vApp User,c.sync@acme.example\\n\"}";
+    CHECK(vcd_plan_sync(conn, file, &json) == VCS_OK && contains(json, "\"action\":\"create\"") && !contains(json, "c-sync-pass"),
+          "plan a Cloud Director sync; the plan holds no password");
+    size_t len = (json ? strlen(json) : 0) + strlen(file) + 32;
+    char *request = malloc(len);
+    /* The apply request: the plan, and the file for the new LOCAL user's password. */
+    if (request && json) snprintf(request, len, "{\"plan\": %s, \"csv\": %s", json, strstr(file, "\"Username"));
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(request && vcd_apply_plan(conn, request, &json) == VCS_OK && contains(json, "\"outcome\":\"created\""), "apply it");
+    free(request);
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(vcd_plan_sync(conn, file, &json) == VCS_OK && contains(json, "\"changes\":0"), "a second plan is empty");
+    vcs_string_free(json);
+    json = NULL;
+    CHECK(vcd_plan_sync(conn, "{\"csv\": \"Username,Role\\nc.x,No Such Role\\n\"}", &json) == VCS_PARTIAL_FAILURE && contains(json, "\"field\":\"Role\""),
+          "an unknown role is an invalid row");
+    vcs_string_free(json);
+}
 
 int main(int argc, char **argv) {
     if (argc != 5) {
@@ -85,6 +110,7 @@ int main(int argc, char **argv) {
     vcs_string_free(json);
     json = NULL;
 
+    sync_checks(conn);
     CHECK(vcd_disconnect(conn) == VCS_OK, "disconnect");
     CHECK(vcd_disconnect(conn) == VCS_INVALID_ARGUMENT, "a second disconnect is refused");
     printf("C Cloud Director host: %d checks passed, %d failed\n", passed, failed);

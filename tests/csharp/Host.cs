@@ -51,6 +51,37 @@ public static class Host
         try { System.IO.Directory.Delete(System.IO.Path.GetDirectoryName(file), true); } catch (Exception) { }
     }
 
+    static void RoleAndSyncChecks(VcsConnectionHandle conn)
+    {
+        VcsResult r = VcsSync.SetUserRoles(conn, "{\"users\": [\"ada.andersen@example.com\", \"nobody@example.com\"], \"addOrganizationRoles\": [\"support_user\"]}");
+        Check(r.Status == VcsStatus.PartialFailure && r.Json.Contains("\"outcome\":\"updated\"") && r.Json.Contains("\"target\""), "set roles: one item per user");
+        r = VcsSync.SetUserRoles(conn, "{\"users\": [\"ada.andersen@example.com\"], \"addOrganizationRoles\": [\"support_user\"]}");
+        Check(r.IsOk && r.Json.Contains("\"outcome\":\"unchanged\""), "a held role is unchanged");
+
+        string file = "{\"csv\": \"Email,OrganizationRoles\\nada.andersen@example.com,org_owner;support_user\\ncs.sync@host.example,org_member\\n\"}";
+        r = VcsSync.PlanSync(conn, file);
+        Check(r.IsOk && r.Json.Contains("\"action\":\"invite\""), "plan a sync");
+        r = VcsSync.ApplyPlan(conn, "{\"plan\": " + r.Json + "}");
+        Check(r.IsOk && r.Json.Contains("\"outcome\":\"invited\""), "apply the plan");
+        r = VcsSync.PlanSync(conn, file);
+        Check(r.IsOk && r.Json.Contains("\"rows\":[]"), "a second plan is empty");
+        r = VcsSync.PlanSync(conn, "{\"csv\": \"Email,OrganizationRoles\\ncs.sync@host.example,org_king\\n\"}");
+        Check(r.Status == VcsStatus.PartialFailure && r.Json.Contains("\"field\":\"organizationRoles\""), "an invalid row names its field");
+        r = VcsSync.ApplyPlan(conn, "{\"plan\": " + r.Json + "}");
+        Check(r.Status == VcsStatus.InvalidArgument, "a plan with invalid rows is not applied");
+    }
+
+    static void VcdSyncChecks(VcdConnectionHandle vcd)
+    {
+        string file = "\"Username,Password,Role\\ncs.sync,cs-sync-pass,vApp User\\n\"";
+        VcsResult r = VcsSync.PlanVcdSync(vcd, "{\"csv\": " + file + "}");
+        Check(r.IsOk && r.Json.Contains("\"action\":\"create\"") && !r.Json.Contains("cs-sync-pass"), "plan a Cloud Director sync");
+        r = VcsSync.ApplyVcdPlan(vcd, "{\"plan\": " + r.Json + ", \"csv\": " + file + "}");
+        Check(r.IsOk && r.Json.Contains("\"outcome\":\"created\""), "apply the Cloud Director plan");
+        r = VcsSync.PlanVcdSync(vcd, "{\"csv\": " + file + "}");
+        Check(r.IsOk && r.Json.Contains("\"changes\":0"), "a second Cloud Director plan is empty");
+    }
+
     public static int Main(string[] args)
     {
         if (args.Length != 5)
@@ -105,6 +136,7 @@ public static class Host
         r = Vcs.NewOAuthSecurityContext("{\"server\": \"" + url + "\", \"apiToken\": \"" + token + "\"}");
         Check(r.IsOk && r.Json.Contains("\"type\":\"ApiToken\"") && !r.Json.Contains(token), "OAuth security context without the secret");
 
+        RoleAndSyncChecks(conn);
         conn.Dispose();
         Check(conn.IsClosed, "the handle is released");
         conn.Dispose();
@@ -124,6 +156,7 @@ public static class Host
             Check(Vcd.SetUser(vcd, "{\"id\": \"" + vid + "\", \"fullName\": \"Cs Vcd\"}").Json.Contains("Cs Vcd"), "Cloud Director set user");
             Check(Vcd.GetUsers(vcd, "{\"name\": \"cs.*\"}").Json.Contains(vid), "Cloud Director list users");
             Check(Vcd.RemoveUsers(vcd, "{\"users\": [\"" + vid + "\"]}").IsOk, "Cloud Director remove user");
+            VcdSyncChecks(vcd);
             vcd.Dispose();
             Check(vcd.IsClosed, "the Cloud Director handle is released");
         }
