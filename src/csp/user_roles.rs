@@ -269,11 +269,27 @@ impl CspClient {
         }
         let refs =
             request.users.iter().enumerate().map(|(i, v)| UserRef::from_json(&format!("users[{i}]"), v)).collect::<Result<Vec<_>>>()?;
-        let change = self.role_change(request).await?;
+        // Cancelled before the members are known: every input is reported, none was sent.
+        let not_started = |refs: &[UserRef]| {
+            let items: Vec<BulkItem> = refs.iter().map(|r| BulkItem::not_started(r.describe(), None)).collect();
+            if let Some(job) = &self.job {
+                job.start("set user roles", items.len());
+                items.iter().for_each(|it| job.finish(it));
+            }
+            Ok(BulkReport::from_items(items))
+        };
+        let change = match self.role_change(request).await {
+            Err(e) if e.is_cancelled() => return not_started(&refs),
+            other => other?,
+        };
+        let resolved = match self.resolve_members(&refs).await {
+            Err(e) if e.is_cancelled() => return not_started(&refs),
+            other => other?,
+        };
         let mut items: Vec<Option<BulkItem>> = Vec::new();
         let mut work: Vec<(usize, String, User, RoleChange)> = Vec::new();
         let mut seen = HashSet::new();
-        for (input, outcome) in self.resolve_members(&refs).await? {
+        for (input, outcome) in resolved {
             match outcome {
                 Err(e) => items.push(Some(BulkItem::failure(input, None, e))),
                 Ok(users) => {

@@ -5,12 +5,11 @@
 
 use super::csv::{self, Record};
 use super::{join, Action, PlanRow, Provider, SyncPlan};
-use crate::csp::model::{Invitation, Service, ServiceRole, User};
-use crate::csp::request::{check_email, InvitationQuery, NameQuery, OrganizationRoleQuery, ServiceRoleQuery};
-use crate::csp::user_roles::{RoleChange, ServiceRoleRef};
+use crate::csp::model::{Invitation, User};
+use crate::csp::request::check_email;
+use crate::csp::user_roles::ServiceRoleRef;
 use crate::csp::CspClient;
 use crate::error::Result;
-use serde_json::{json, Value};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Columns of the CSP file, lower case.
@@ -18,78 +17,7 @@ pub const COLUMNS: [&str; 3] = ["email", "organizationroles", "serviceroles"];
 pub const HEADER: [&str; 3] = ["Email", "OrganizationRoles", "ServiceRoles"];
 
 pub use super::csp_apply::apply;
-
-/// The organization's roles and services, to check the file's names and write reports.
-pub(super) struct Catalog {
-    pub(super) org_roles: Vec<String>,
-    services: Vec<Service>,
-    roles: Vec<ServiceRole>,
-    /// Lower-case display name, technical name and id -> index in `services`.
-    service_keys: HashMap<String, usize>,
-    /// Service id -> index in `services`.
-    service_ids: HashMap<String, usize>,
-}
-
-impl Catalog {
-    pub(super) async fn read(client: &CspClient) -> Result<Catalog> {
-        let services = client.services(&NameQuery::default()).await?;
-        let mut service_keys = HashMap::new();
-        let mut service_ids = HashMap::new();
-        for (i, s) in services.iter().enumerate() {
-            service_ids.insert(s.id.clone(), i);
-            for key in [&s.id, &s.name, &s.technical_name] {
-                service_keys.entry(key.to_lowercase()).or_insert(i);
-            }
-        }
-        Ok(Catalog {
-            org_roles: client.organization_roles(&OrganizationRoleQuery::default()).await?.into_iter().map(|r| r.name).collect(),
-            services,
-            roles: client.service_roles(&ServiceRoleQuery::default()).await?,
-            service_keys,
-            service_ids,
-        })
-    }
-
-    fn service(&self, id: &str) -> Option<&Service> {
-        self.service_ids.get(id).map(|i| &self.services[*i])
-    }
-
-    fn service_name(&self, id: &str) -> String {
-        self.service(id).map(|s| s.name.clone()).unwrap_or_else(|| id.to_string())
-    }
-
-    /// `Service Name=role` (or a bare role name) to the role, or why not.
-    pub(super) fn service_role(&self, item: &str) -> std::result::Result<ServiceRoleRef, String> {
-        let (service, role) = match item.split_once('=') {
-            Some((s, r)) => (Some(s.trim()), r.trim()),
-            None => (None, item.trim()),
-        };
-        let service = match service {
-            None => None,
-            Some(s) => {
-                let l = s.to_lowercase();
-                Some(
-                    self.service_keys
-                        .get(&l)
-                        .map(|i| &self.services[*i])
-                        .ok_or_else(|| format!("no service '{}' in this organization", crate::error::excerpt(s)))?,
-                )
-            }
-        };
-        let found =
-            self.roles.iter().find(|r| r.name == role && service.map_or(true, |s| s.id == r.service_id)).ok_or_else(|| match service {
-                Some(s) => format!("'{}' is not a role of {}", crate::error::excerpt(role), s.name),
-                None => format!("no service of this organization has the role '{}' (write Service Name=role)", crate::error::excerpt(role)),
-            })?;
-        let svc = self.service(&found.service_id);
-        Ok(ServiceRoleRef {
-            service_id: found.service_id.clone(),
-            service_link: svc.map(|s| s.self_link.clone()).unwrap_or_default(),
-            service_name: found.service_name.clone(),
-            role: found.name.clone(),
-        })
-    }
-}
+use super::csp_state::{difference, fingerprint, held, invitation_held, read_org, roles_json, service_lines, Catalog};
 
 /// A row of the file, checked.
 struct Wanted {
@@ -98,69 +26,6 @@ struct Wanted {
     org: BTreeSet<String>,
     /// `None`: the file has no ServiceRoles column, so service roles are left as they are.
     service: Option<BTreeSet<ServiceRoleRef>>,
-}
-
-pub(super) fn service_lines(refs: &BTreeSet<ServiceRoleRef>) -> Vec<String> {
-    let lines: BTreeSet<String> = refs.iter().map(|s| format!("{}={}", s.service_name, s.role)).collect();
-    lines.into_iter().collect()
-}
-
-fn roles_json(org: &BTreeSet<String>, service: &[String]) -> Value {
-    json!({"organizationRoles": org, "serviceRoles": service})
-}
-
-/// A member's roles as comparable sets.
-pub(super) fn held(user: &User, cat: &Catalog) -> (BTreeSet<String>, BTreeSet<ServiceRoleRef>) {
-    let org = user.organization_roles.iter().cloned().collect();
-    let service = user
-        .service_roles
-        .iter()
-        .flat_map(|g| {
-            g.roles.iter().map(move |r| ServiceRoleRef {
-                service_id: g.service_id.clone(),
-                service_link: cat.service(&g.service_id).map(|s| s.self_link.clone()).unwrap_or_default(),
-                service_name: cat.service_name(&g.service_id),
-                role: r.clone(),
-            })
-        })
-        .collect();
-    (org, service)
-}
-
-pub(super) fn invitation_held(inv: &Invitation, cat: &Catalog) -> (BTreeSet<String>, BTreeSet<ServiceRoleRef>) {
-    let as_user = User {
-        id: inv.id.clone(),
-        username: inv.email.clone(),
-        email: inv.email.clone(),
-        name: String::new(),
-        first_name: String::new(),
-        last_name: String::new(),
-        organization_roles: inv.organization_roles.clone(),
-        service_roles: inv.service_roles.clone(),
-        uid: String::new(),
-    };
-    held(&as_user, cat)
-}
-
-pub(super) fn fingerprint(org: &BTreeSet<String>, service: &BTreeSet<ServiceRoleRef>) -> Value {
-    roles_json(org, &service_lines(service))
-}
-
-/// The change that takes `held` to `wanted`.
-pub(super) fn difference(
-    held: &(BTreeSet<String>, BTreeSet<ServiceRoleRef>),
-    org: &BTreeSet<String>,
-    service: &BTreeSet<ServiceRoleRef>,
-) -> RoleChange {
-    let key = |s: &ServiceRoleRef| (s.service_id.clone(), s.role.clone());
-    let held_keys: HashSet<(String, String)> = held.1.iter().map(key).collect();
-    let want_keys: HashSet<(String, String)> = service.iter().map(key).collect();
-    RoleChange {
-        add_org: org.difference(&held.0).cloned().collect(),
-        remove_org: held.0.difference(org).cloned().collect(),
-        add_service: service.iter().filter(|s| !held_keys.contains(&key(s))).cloned().collect(),
-        remove_service: held.1.iter().filter(|s| !want_keys.contains(&key(s))).cloned().collect(),
-    }
 }
 
 fn parse_rows(text: &str, cat: &Catalog) -> Result<(Vec<Wanted>, Vec<PlanRow>)> {
@@ -216,13 +81,6 @@ fn parse_row(rec: &Record, cat: &Catalog, first_line: &HashMap<String, usize>) -
         }
     };
     Ok(Wanted { line: rec.line, email, org, service })
-}
-
-/// Reads the organization: every member (all pages) and every pending invitation.
-pub(super) async fn read_org(client: &CspClient) -> Result<(Vec<User>, Vec<Invitation>)> {
-    let members = client.all_users().await?;
-    let pending = client.invitations(&InvitationQuery { status: vec!["Available".into()], ..Default::default() }).await?;
-    Ok((members, pending))
 }
 
 fn is_owner(u: &User) -> bool {

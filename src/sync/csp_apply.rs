@@ -2,7 +2,7 @@
 //! member or invitation changed since the plan is `stale`), then role changes, removals,
 //! revocations and invitations, each row reported.
 
-use super::csp::{difference, fingerprint, held, invitation_held, read_org, service_lines, Catalog};
+use super::csp_state::{difference, fingerprint, held, invitation_held, read_org, service_lines, Catalog};
 use super::{for_row, refused_item, stale_item, Action, PlanRow, Provider, SyncItem, SyncPlan, SyncReport};
 use crate::bulk::BulkItem;
 use crate::csp::model::{Invitation, User};
@@ -57,8 +57,22 @@ pub async fn apply(client: &CspClient, plan: &SyncPlan) -> Result<SyncReport> {
         }
         return Ok(SyncReport::from_items(items.into_iter().flatten().collect()));
     }
-    let cat = Catalog::read(client).await?;
-    let (members, pending) = read_org(client).await?;
+    // Cancelled before the organization is read again: no row was sent.
+    let read = async { Ok::<_, crate::Error>((Catalog::read(client).await?, read_org(client).await?)) };
+    let (cat, (members, pending)) = match read.await {
+        Err(e) if e.is_cancelled() => {
+            for (i, row) in plan.rows.iter().enumerate() {
+                let item = if row.action.is_change() {
+                    BulkItem::not_started(row.key.clone(), row.id.clone()).with_target(row.target())
+                } else {
+                    refused_item(row)
+                };
+                record(&mut items, i, item);
+            }
+            return Ok(SyncReport::from_items(items.into_iter().flatten().collect()));
+        }
+        other => other?,
+    };
     let member_by_id: HashMap<&str, &User> = members.iter().map(|m| (m.id.as_str(), m)).collect();
     let mut member_by_email: HashMap<String, &User> = HashMap::new();
     for m in &members {

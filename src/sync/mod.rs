@@ -14,6 +14,7 @@
 
 pub mod csp;
 mod csp_apply;
+mod csp_state;
 pub mod csv;
 pub mod vcd;
 
