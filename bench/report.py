@@ -30,17 +30,19 @@ for r in rows:
         listing[r["contender"]].append(r["seconds"])
         if "peakRssKib" in r:
             rss[r["contender"]] = max(rss.get(r["contender"], 0), r["peakRssKib"])
-print(f"\n1. List all {users:,} users (median of {max(len(v) for v in listing.values())} runs)\n")
-print("| contender | median s | vs Rust API | vs curl floor |")
-print("|---|---:|---:|---:|")
 med = {k: statistics.median(v) for k, v in listing.items()}
-for k, v in med.items():
-    print(f"| {k} | {v:.2f} | {v / med['Rust API']:.2f}x | {v / med['curl (floor)']:.2f}x |")
+if listing:
+    print(f"\n1. List all {users:,} users (median of {max(len(v) for v in listing.values())} runs)\n")
+    print("| contender | median s | vs Rust API | vs curl floor |")
+    print("|---|---:|---:|---:|")
+    for k, v in med.items():
+        print(f"| {k} | {v:.2f} | {v / med['Rust API']:.2f}x | {v / med['curl (floor)']:.2f}x |")
 py, ours = med.get("Python requests"), med.get("C ABI + JSON parse")
 if py and ours:
     print(f"\nC ABI is {py / ours:.1f}x faster than the Python client and {ours / med['curl (floor)']:.2f}x the curl floor.")
 
-print(f"\n4. Peak memory while listing {users:,} users (whole process)\n")
+if rss:
+    print(f"\n4. Peak memory while listing {users:,} users (whole process)\n")
 for k, v in rss.items():
     print(f"- {k}: {v / 1024:.0f} MiB")
 
@@ -49,9 +51,10 @@ for r in rows:
     if r["workload"] == "bulk":
         for op in ("invite", "revoke", "remove"):
             bulk_rows[r["contender"]][op].append(r[op]["seconds"])
-print(f"\n2. Bulk work: {bulk:,} of each (median)\n")
-print("| contender | invite s | revoke s | remove s |")
-print("|---|---:|---:|---:|")
+if bulk_rows:
+    print(f"\n2. Bulk work: {bulk:,} of each (median)\n")
+    print("| contender | invite s | revoke s | remove s |")
+    print("|---|---:|---:|---:|")
 for k, ops in bulk_rows.items():
     print(f"| {k} | " + " | ".join(f"{statistics.median(ops[o]):.2f}" for o in ("invite", "revoke", "remove")) + " |")
 names = list(bulk_rows)

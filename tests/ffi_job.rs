@@ -79,7 +79,6 @@ fn a_bulk_call_is_cancelled_from_another_thread_and_reports_every_item() {
             let new = p["items"].as_array().unwrap();
             seen += new.len();
             items_seen.extend(new.iter().cloned());
-            assert_eq!(p["done"].as_u64().unwrap() as usize >= seen, true);
             std::thread::sleep(Duration::from_millis(20));
         }
         let cancelled_at = Instant::now();
