@@ -129,6 +129,9 @@ impl SendRateLimiter {
         } else if s.enabled && !throttled {
             let t = now - s.last_cut - s.time_window;
             let cubic = SCALE * t * t * t + s.last_max_rate;
+            // The SDKs' cap: twice the rate sent of late (over the sends' own span, so a client
+            // held low by a long throttled spell recovers as fast as the curve allows).
+            let sent = s.sends.len() as f64 / s.sends.front().map_or(0.0, |t| now - t).max(0.01);
             let ceiling = 2.0 * sent.max(s.fill_rate / 2.0);
             s.set_rate(cubic.min(ceiling), now);
         }
