@@ -5,17 +5,9 @@
 mod common;
 
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-/// target/<profile>/deps, where cargo builds the cdylib beside this test.
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().to_path_buf();
-    assert!(dir.join("libvcs_native.so").exists(), "libvcs_native.so not found in {}", dir.display());
-    dir
-}
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -26,7 +18,7 @@ fn have(tool: &str) -> bool {
 }
 
 fn compile(source: &str, out: &Path, extra: &[&str]) {
-    let lib = lib_dir();
+    let lib = common::native_lib_dir();
     let o = Command::new("gcc")
         .args(["-std=c11", "-D_POSIX_C_SOURCE=200809L", "-D_DEFAULT_SOURCE", "-Wall", "-Wextra", "-Werror", "-g"])
         .args(extra)

@@ -4,34 +4,8 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-
-/// target/<profile>/deps: cargo builds the cdylib there, beside this test, on every test build
-/// (the copy one folder up is refreshed only by `cargo build`).
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().to_path_buf();
-    assert!(dir.join(lib_name()).exists(), "{} not found in {}", lib_name(), dir.display());
-    // The library names itself by its SONAME (libvcs_native.so.MAJOR), which programs linked
-    // against it look for; cargo writes only the unversioned file.
-    #[cfg(target_os = "linux")]
-    {
-        let versioned = dir.join(concat!("libvcs_native.so.", env!("CARGO_PKG_VERSION_MAJOR")));
-        if let Err(e) = std::os::unix::fs::symlink("libvcs_native.so", &versioned) {
-            assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists, "{}: {e}", versioned.display());
-        }
-    }
-    dir
-}
-
-fn lib_name() -> &'static str {
-    if cfg!(target_os = "macos") {
-        "libvcs_native.dylib"
-    } else {
-        "libvcs_native.so"
-    }
-}
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -42,7 +16,7 @@ fn have(tool: &str) -> bool {
 }
 
 fn compile(source: &str, out: &Path, extra: &[&str]) {
-    let lib = lib_dir();
+    let lib = common::native_lib_dir();
     let mut cmd = Command::new("gcc");
     cmd.args(["-std=c11", "-D_POSIX_C_SOURCE=200809L", "-Wall", "-Wextra", "-Werror", "-g"])
         .args(extra)

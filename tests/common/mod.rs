@@ -69,3 +69,21 @@ pub async fn count(emu: &Emulator, method: &str, path_part: &str) -> u64 {
         .map(|(_, v)| v.as_u64().unwrap())
         .sum()
 }
+
+/// target/<profile>/deps, where cargo builds the cdylib beside the test binaries on every test
+/// build (the copy one folder up is refreshed only by `cargo build`), with the name a linked
+/// program looks for: the library's SONAME (libvcs_native.so.MAJOR), which cargo does not write.
+pub fn native_lib_dir() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().to_path_buf();
+    let name = if cfg!(target_os = "macos") { "libvcs_native.dylib" } else { "libvcs_native.so" };
+    assert!(dir.join(name).exists(), "{name} not found in {}", dir.display());
+    #[cfg(target_os = "linux")]
+    {
+        let versioned = dir.join(concat!("libvcs_native.so.", env!("CARGO_PKG_VERSION_MAJOR")));
+        if let Err(e) = std::os::unix::fs::symlink("libvcs_native.so", &versioned) {
+            assert_eq!(e.kind(), std::io::ErrorKind::AlreadyExists, "{}: {e}", versioned.display());
+        }
+    }
+    dir
+}
