@@ -17,11 +17,12 @@ python3 -c 'import requests' 2>/dev/null || pip install -q requests
 bin=target/release
 results="$work/results.jsonl"
 
-start_emulator() { # USERS NAME -> prints "url token"
+# Runs in this shell (not a subshell), so the trap knows every emulator it must stop.
+start_emulator() { # USERS NAME -> sets e_url and e_token
   "$bin/vcs-emulator" --listen 127.0.0.1:0 --users "$1" --seed 7 >"$work/$2.out" 2>"$work/$2.err" &
   pids+=($!)
   for _ in $(seq 600); do [ -s "$work/$2.out" ] && break; sleep 0.1; done
-  python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(d["url"], d["apiToken"])' "$work/$2.out"
+  read -r e_url e_token < <(python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(d["url"], d["apiToken"])' "$work/$2.out")
 }
 
 # Whole process: wall time and peak resident memory (GNU time), stdout to /dev/null.
@@ -36,7 +37,8 @@ inner() { # LABEL USERS json
   echo "{\"contender\": \"$1\", \"users\": $2, \"inner\": $3}" >>"$results"
 }
 
-read -r url token < <(start_emulator "$USERS" main)
+start_emulator "$USERS" main
+url=$e_url token=$e_token
 echo "emulator: $url with $USERS users" >&2
 for _ in $(seq "$RUNS"); do
   whole "vcs user list --json > /dev/null" "$USERS" env VCS_SERVER="$url" VCS_API_TOKEN="$token" "$bin/vcs" user list --json
@@ -45,7 +47,8 @@ for _ in $(seq "$RUNS"); do
   whole "Python requests, counting" "$USERS" python3 bench/python_client.py list "$url" "$token"
 done
 
-read -r url2 token2 < <(start_emulator "$LARGE" large)
+start_emulator "$LARGE" large
+url2=$e_url token2=$e_token
 echo "emulator: $url2 with $LARGE users" >&2
 for _ in $(seq "$RUNS"); do
   whole "C ABI cursor (vcs-bench list-cursor)" "$LARGE" "$bin/vcs-bench" list-cursor "$url2" "$token2"
