@@ -3,7 +3,10 @@
 # each file's blocks in order in one shell (as a reader follows them), from the top of the
 # checkout, and checks that each succeeds. Markers on a block's first lines:
 #   # needs the real service     not run (counted as skipped)
-#   # needs: TOOL, TOOL          run where every TOOL is installed, else skipped with the reason
+#   # needs: TOOL, TOOL          run where every TOOL is installed, else skipped with the reason;
+#                                the word `crates` stands for a cargo that can fetch the crates (a
+#                                block that builds Rust code); tests/run.sh passes what it found
+#                                in VCS_CARGO_BUILDS (1 or 0), else it is checked here
 # The test command itself (`bash tests/run.sh`) is not run again from inside it.
 #
 # Before each file, an emulator is started and its address and credentials exported as the
@@ -52,6 +55,14 @@ mkdir -p "$HOME"
 export BENCH_USERS=2000 BENCH_RUNS=1 BENCH_BULK=20 BENCH_CALLS=100
 unset VCS_APP_ID VCS_APP_SECRET VCS_ORG_ID VCD_API_TOKEN VCD_NEW_USER_PASSWORD
 
+# Whether cargo can build here (the blocks marked `# needs: crates`).
+if [[ -z ${VCS_CARGO_BUILDS:-} ]]; then
+  VCS_CARGO_BUILDS=0
+  if command -v cargo >/dev/null && CARGO_NET_RETRY=0 timeout 300 cargo fetch --manifest-path "$root/Cargo.toml" >/dev/null 2>&1 </dev/null; then
+    VCS_CARGO_BUILDS=1
+  fi
+fi
+
 passed=0 failed=0 skipped=0
 reasons=()
 for file in README.md emulator/README.md bench/README.md; do
@@ -79,12 +90,17 @@ for file in README.md emulator/README.md bench/README.md; do
       continue
     fi
     needs=$(sed -n 's/^[[:space:]]*# needs:[[:space:]]*//p' <<<"$text" | head -n 1)
-    missing=""
+    missing="" no_crates=""
     for tool in ${needs//,/ }; do
+      if [[ $tool == crates ]]; then
+        [[ $VCS_CARGO_BUILDS == 1 ]] || no_crates="cargo cannot fetch the crates (no crate registry reachable)"
+        continue
+      fi
       command -v "$tool" >/dev/null || missing+="${missing:+, }$tool"
     done
-    if [[ -n $missing ]]; then
-      skipped=$((skipped + 1)) reasons+=("$where: $missing not found")
+    if [[ -n $missing || -n $no_crates ]]; then
+      [[ -z $missing ]] || missing="$missing not found"
+      skipped=$((skipped + 1)) reasons+=("$where: ${no_crates}${no_crates:+${missing:+; }}$missing")
       continue
     fi
     torun+=("$where")
