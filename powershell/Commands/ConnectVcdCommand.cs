@@ -72,7 +72,7 @@ namespace VcsNative.Commands
         {
             try
             {
-                Connect();
+                Connecting.Guard(this, Server, Connect);
             }
             finally
             {

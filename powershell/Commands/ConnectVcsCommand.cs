@@ -65,7 +65,7 @@ namespace VcsNative.Commands
         {
             try
             {
-                Connect();
+                Connecting.Guard(this, Server, Connect);
             }
             finally
             {

@@ -22,7 +22,9 @@ namespace VcsNative.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => Connecting.Guard(this, Server, DisconnectGiven);
+
+        private void DisconnectGiven()
         {
             if (Server == null) return;
             serverGiven = true;

@@ -55,7 +55,9 @@ namespace VcsNative.Commands
         [Parameter]
         public SwitchParameter AllowInsecureHttp { get; set; }
 
-        protected override void EndProcessing()
+        protected override void EndProcessing() => Connecting.Guard(this, VcsServer, Create);
+
+        private void Create()
         {
             if (ParameterSetName == WebAppSet)
             {

@@ -95,9 +95,29 @@ namespace VcsNative
             }
             catch (AggregateException e) when (e.InnerException != null)
             {
-                throw new InvalidOperationException("The connect failed in the module: " + e.InnerException.Message, e.InnerException);
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
             }
             return task.Result;
+        }
+
+        /// <summary>
+        /// Runs a cmdlet's work so that no raw .NET exception escapes it: the engine's own
+        /// (RuntimeException: terminating errors, stops) pass; anything else becomes a terminating
+        /// ErrorRecord Vcs.internal with the target.
+        /// </summary>
+        internal static void Guard(PSCmdlet cmdlet, object target, Action body)
+        {
+            try
+            {
+                body();
+            }
+            catch (Exception e) when (!(e is RuntimeException))
+            {
+                ErrorCategory category = e is System.IO.IOException || e is UnauthorizedAccessException ? ErrorCategory.ResourceUnavailable
+                    : e is ArgumentException ? ErrorCategory.InvalidArgument : ErrorCategory.NotSpecified;
+                string kind = category == ErrorCategory.InvalidArgument ? "invalidArgument" : "internal";
+                cmdlet.ThrowTerminatingError(new ErrorRecord(e, "Vcs." + kind, category, target));
+            }
         }
     }
 }
