@@ -135,17 +135,30 @@ namespace VcsNative.Engine.Tests
             private static int count;
             private readonly Process process;
 
+            // $1: the test process; $2...: the emulator and its arguments. Its stdout is the emulator's.
+            private const string Watchdog = "owner=$1; shift; \"$@\" & child=$!; trap 'kill $child 2>/dev/null; exit 0' TERM INT; "
+                + "while kill -0 $owner 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; kill $child 2>/dev/null; wait $child";
+
             internal static int Count => count;
 
             internal EmulatorProcess(IEnumerable<string> args)
             {
                 string binary = Paths.Emulator;
-                var start = new ProcessStartInfo(binary)
+                ProcessStartInfo start;
+                if (OperatingSystem.IsWindows())
                 {
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    UseShellExecute = false,
-                };
+                    start = new ProcessStartInfo(binary);
+                }
+                else
+                {
+                    // A watchdog shell stops the emulator when this test process is gone (the test
+                    // host can end without running exit handlers); it answers for the pid it ran.
+                    start = new ProcessStartInfo("/bin/sh");
+                    foreach (string a in new[] { "-c", Watchdog, "vcs-emulator-watchdog", Environment.ProcessId.ToString(), binary }) start.ArgumentList.Add(a);
+                }
+                start.RedirectStandardOutput = true;
+                start.RedirectStandardError = true;
+                start.UseShellExecute = false;
                 foreach (string a in args) start.ArgumentList.Add(a);
                 process = Process.Start(start) ?? throw new InvalidOperationException("could not start " + binary);
                 Interlocked.Increment(ref count);
