@@ -136,8 +136,11 @@ namespace VcsNative.Engine.Tests
             private readonly Process process;
 
             // $1: the test process; $2...: the emulator and its arguments. Its stdout is the emulator's.
-            private const string Watchdog = "owner=$1; shift; \"$@\" & child=$!; trap 'kill $child 2>/dev/null; exit 0' TERM INT; "
-                + "while kill -0 $owner 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; kill $child 2>/dev/null; wait $child";
+            // The watching loop runs in a subshell of its own, so that it outlives a shell killed
+            // with the test host's children and still stops the emulator.
+            private const string Watchdog = "owner=$1; shift; \"$@\" & child=$!; "
+                + "( while kill -0 $owner 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; kill $child 2>/dev/null ) & "
+                + "wait $child";
 
             internal static int Count => count;
 
