@@ -3,10 +3,13 @@
 // compiles the same file with Mono's mcs and with .NET, so every host uses one interop layer.
 // Keep it plain C# that mcs accepts: no spans, no newer syntax.
 //
-// Rules kept here: the connection is a SafeHandle released with vcs_disconnect; every returned
-// string comes back as an IntPtr, is copied as UTF-8 and then freed with vcs_string_free (never
-// marshalled as `string`, whose marshaller would free it with the wrong allocator); input strings
-// go in as NUL-terminated UTF-8 bytes.
+// Rules kept here: everything is internal (scripts cannot reach a pointer or a handle; the module's
+// tests see it through InternalsVisibleTo, the C# host compiles this file into its own assembly).
+// Connections, jobs and cursors are received straight into SafeHandles (out XxxHandle in the
+// DllImport); every returned string is taken into a NativeString (a SafeHandle freed with
+// vcs_string_free, never marshalled as `string`, whose marshaller would use the wrong allocator);
+// the wrappers hold a reference on the connection across the call and the read of its answer.
+// Input strings go in as NUL-terminated UTF-8 bytes.
 
 using System;
 using System.Reflection;
@@ -16,7 +19,7 @@ using System.Text;
 namespace VcsNative
 {
     /// <summary>Status of a call: the VcsStatus enum of include/vcs_native.h.</summary>
-    public enum VcsStatus
+    internal enum VcsStatus
     {
         Ok = 0,
         InvalidArgument = 1,
@@ -39,7 +42,7 @@ namespace VcsNative
     /// The C functions themselves, for hosts that parse the answer where it lies: every
     /// <c>out IntPtr outJson</c> must be given back with <see cref="Vcs.Free"/>.
     /// </summary>
-    public static class NativeMethods
+    internal static class NativeMethods
     {
         public const string Library = "vcs_native";
 
@@ -50,7 +53,7 @@ namespace VcsNative
         public static extern void vcs_string_free(IntPtr s);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        public static extern VcsStatus vcs_connect(byte[] optionsJson, out IntPtr connection, out IntPtr outJson);
+        public static extern VcsStatus vcs_connect(byte[] optionsJson, out VcsConnectionHandle connection, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         public static extern VcsStatus vcs_disconnect(IntPtr connection);
@@ -86,7 +89,7 @@ namespace VcsNative
         public static extern VcsStatus vcs_remove_user_invitations(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
-        public static extern VcsStatus vcd_connect(byte[] optionsJson, out IntPtr connection, out IntPtr outJson);
+        public static extern VcsStatus vcd_connect(byte[] optionsJson, out VcdConnectionHandle connection, out IntPtr outJson);
 
         [DllImport(Library, CallingConvention = CallingConvention.Cdecl)]
         public static extern VcsStatus vcd_disconnect(IntPtr connection);
@@ -110,35 +113,88 @@ namespace VcsNative
         public static extern VcsStatus vcd_get_roles(VcdConnectionHandle connection, byte[] queryJson, out IntPtr outJson);
     }
 
-    /// <summary>A connection made by vcs_connect; disposing it calls vcs_disconnect once.</summary>
-    public sealed class VcsConnectionHandle : SafeHandle
+    /// <summary>
+    /// A connection handle (CSP or Cloud Director). Released once, by Dispose or the finalizer: a
+    /// release on the finalizer thread is handed to the thread pool, because a Cloud Director
+    /// logout waits on the network and must never block finalization. Calls hold a reference
+    /// (DangerousAddRef) while they run, so a Dispose on another thread frees only after them.
+    /// </summary>
+    internal abstract class NativeConnectionHandle : SafeHandle
     {
-        public VcsConnectionHandle() : base(IntPtr.Zero, true) { }
+        private volatile bool finalizing;
 
-        internal VcsConnectionHandle(IntPtr handle) : base(IntPtr.Zero, true)
-        {
-            SetHandle(handle);
-        }
+        protected NativeConnectionHandle() : base(IntPtr.Zero, true) { }
 
         public override bool IsInvalid
         {
             get { return handle == IntPtr.Zero; }
         }
 
+        protected override void Dispose(bool disposing)
+        {
+            if (!disposing) finalizing = true;
+            base.Dispose(disposing);
+        }
+
+        protected abstract VcsStatus Disconnect(IntPtr h);
+
         protected override bool ReleaseHandle()
         {
-            return NativeMethods.vcs_disconnect(handle) == VcsStatus.Ok;
+            IntPtr h = handle;
+            if (finalizing)
+            {
+                System.Threading.ThreadPool.QueueUserWorkItem(delegate { Disconnect(h); });
+                return true;
+            }
+            return Disconnect(h) == VcsStatus.Ok;
+        }
+
+        /// <summary>
+        /// Disconnects on a worker thread and waits at most <paramref name="bound"/>: true if it
+        /// finished in time. The handle is closed for callers either way; a logout that outlasts
+        /// the bound finishes in the background.
+        /// </summary>
+        public bool DisconnectWithin(TimeSpan bound)
+        {
+            if (IsClosed) return true;
+            System.Threading.Tasks.Task t = System.Threading.Tasks.Task.Run(delegate { Dispose(); });
+            return t.Wait(bound);
         }
     }
 
-    /// <summary>A Cloud Director session made by vcd_connect; disposing it calls vcd_disconnect once.</summary>
-    public sealed class VcdConnectionHandle : SafeHandle
+    /// <summary>A connection made by vcs_connect; disposing it calls vcs_disconnect once.</summary>
+    internal sealed class VcsConnectionHandle : NativeConnectionHandle
     {
-        public VcdConnectionHandle() : base(IntPtr.Zero, true) { }
+        public VcsConnectionHandle() { }
 
-        internal VcdConnectionHandle(IntPtr handle) : base(IntPtr.Zero, true)
+        protected override VcsStatus Disconnect(IntPtr h)
         {
-            SetHandle(handle);
+            return NativeMethods.vcs_disconnect(h);
+        }
+    }
+
+    /// <summary>A Cloud Director session made by vcd_connect; disposing it calls vcd_disconnect (logout) once.</summary>
+    internal sealed class VcdConnectionHandle : NativeConnectionHandle
+    {
+        public VcdConnectionHandle() { }
+
+        protected override VcsStatus Disconnect(IntPtr h)
+        {
+            return NativeMethods.vcd_disconnect(h);
+        }
+    }
+
+    /// <summary>
+    /// A string the library returned (out char **out_json), given back with vcs_string_free once,
+    /// even if the reader throws or the thread is aborted.
+    /// </summary>
+    internal sealed class NativeString : SafeHandle
+    {
+        public NativeString() : base(IntPtr.Zero, true) { }
+
+        internal NativeString(IntPtr p) : base(IntPtr.Zero, true)
+        {
+            SetHandle(p);
         }
 
         public override bool IsInvalid
@@ -146,14 +202,51 @@ namespace VcsNative
             get { return handle == IntPtr.Zero; }
         }
 
+        /// <summary>The address of the text, valid until Dispose (for readers that parse in place).</summary>
+        internal IntPtr Address
+        {
+            get { return handle; }
+        }
+
+        /// <summary>The text copied as UTF-8; null for no answer.</summary>
+        internal string Read()
+        {
+            if (IsInvalid || IsClosed) return null;
+            int len = 0;
+            while (Marshal.ReadByte(handle, len) != 0) len++;
+            byte[] bytes = new byte[len];
+            Marshal.Copy(handle, bytes, 0, len);
+            return Encoding.UTF8.GetString(bytes);
+        }
+
         protected override bool ReleaseHandle()
         {
-            return NativeMethods.vcd_disconnect(handle) == VcsStatus.Ok;
+            NativeMethods.vcs_string_free(handle);
+            return true;
+        }
+    }
+
+    /// <summary>Holds a reference on a handle across a native call and the read of its answer.</summary>
+    internal struct HeldHandle : IDisposable
+    {
+        private readonly SafeHandle held;
+
+        /// <summary>Takes a reference; throws ObjectDisposedException when the handle is closed.</summary>
+        internal HeldHandle(SafeHandle handle)
+        {
+            bool added = false;
+            if (handle != null) handle.DangerousAddRef(ref added);
+            held = added ? handle : null;
+        }
+
+        public void Dispose()
+        {
+            if (held != null) held.DangerousRelease();
         }
     }
 
     /// <summary>What a call returned: its status and its JSON (result, report or error).</summary>
-    public sealed class VcsResult
+    internal sealed class VcsResult
     {
         public VcsStatus Status { get; private set; }
         public string Json { get; private set; }
@@ -170,7 +263,7 @@ namespace VcsNative
         public bool IsReport { get { return Status == VcsStatus.Ok || Status == VcsStatus.PartialFailure; } }
     }
 
-    public static class Vcs
+    internal static class Vcs
     {
         private static IntPtr loadedLibrary = IntPtr.Zero;
         // Runspaces may import the module at the same time; the resolver can be set only once.
@@ -227,18 +320,9 @@ namespace VcsNative
         /// <summary>Copies a library string as UTF-8 and frees it with vcs_string_free.</summary>
         internal static string Take(IntPtr p)
         {
-            if (p == IntPtr.Zero) return null;
-            try
+            using (NativeString answer = new NativeString(p))
             {
-                int len = 0;
-                while (Marshal.ReadByte(p, len) != 0) len++;
-                byte[] bytes = new byte[len];
-                Marshal.Copy(p, bytes, 0, len);
-                return Encoding.UTF8.GetString(bytes);
-            }
-            finally
-            {
-                NativeMethods.vcs_string_free(p);
+                return answer.Read();
             }
         }
 
@@ -257,10 +341,18 @@ namespace VcsNative
 
         public static VcsResult Connect(string optionsJson, out VcsConnectionHandle connection)
         {
-            IntPtr raw, json;
-            VcsStatus status = NativeMethods.vcs_connect(Utf8(optionsJson), out raw, out json);
-            connection = status == VcsStatus.Ok ? new VcsConnectionHandle(raw) : null;
+            IntPtr json;
+            VcsStatus status = NativeMethods.vcs_connect(Utf8(optionsJson), out connection, out json);
+            connection = Kept(status, connection);
             return new VcsResult(status, Take(json));
+        }
+
+        /// <summary>The handle a call returned if it succeeded, else null (an invalid handle disposed).</summary>
+        internal static T Kept<T>(VcsStatus status, T handle) where T : SafeHandle
+        {
+            if (status == VcsStatus.Ok && handle != null && !handle.IsInvalid) return handle;
+            if (handle != null) handle.Dispose();
+            return null;
         }
 
         public static VcsResult NewOAuthSecurityContext(string optionsJson)
@@ -272,18 +364,24 @@ namespace VcsNative
 
         public static VcsResult ConnectionInfo(VcsConnectionHandle c)
         {
-            IntPtr json;
-            VcsStatus status = NativeMethods.vcs_connection_info(c, out json);
-            return new VcsResult(status, Take(json));
+            using (new HeldHandle(c))
+            {
+                IntPtr json;
+                VcsStatus status = NativeMethods.vcs_connection_info(c, out json);
+                return new VcsResult(status, Take(json));
+            }
         }
 
         private delegate VcsStatus Call(VcsConnectionHandle c, byte[] json, out IntPtr outJson);
 
         private static VcsResult Invoke(Call call, VcsConnectionHandle c, string json)
         {
-            IntPtr outJson;
-            VcsStatus status = call(c, Utf8(json), out outJson);
-            return new VcsResult(status, Take(outJson));
+            using (new HeldHandle(c))
+            {
+                IntPtr outJson;
+                VcsStatus status = call(c, Utf8(json), out outJson);
+                return new VcsResult(status, Take(outJson));
+            }
         }
 
         public static VcsResult GetOrganizationRoles(VcsConnectionHandle c, string queryJson) { return Invoke(NativeMethods.vcs_get_organization_roles, c, queryJson); }
@@ -297,13 +395,13 @@ namespace VcsNative
     }
 
     /// <summary>The Cloud Director functions (vcd_*), with the same rules as <see cref="Vcs"/>.</summary>
-    public static class Vcd
+    internal static class Vcd
     {
         public static VcsResult Connect(string optionsJson, out VcdConnectionHandle connection)
         {
-            IntPtr raw, json;
-            VcsStatus status = NativeMethods.vcd_connect(Vcs.Utf8(optionsJson), out raw, out json);
-            connection = status == VcsStatus.Ok ? new VcdConnectionHandle(raw) : null;
+            IntPtr json;
+            VcsStatus status = NativeMethods.vcd_connect(Vcs.Utf8(optionsJson), out connection, out json);
+            connection = Vcs.Kept(status, connection);
             return new VcsResult(status, Vcs.Take(json));
         }
 
@@ -311,9 +409,12 @@ namespace VcsNative
 
         private static VcsResult Invoke(Call call, VcdConnectionHandle c, string json)
         {
-            IntPtr outJson;
-            VcsStatus status = call(c, Vcs.Utf8(json), out outJson);
-            return new VcsResult(status, Vcs.Take(outJson));
+            using (new HeldHandle(c))
+            {
+                IntPtr outJson;
+                VcsStatus status = call(c, Vcs.Utf8(json), out outJson);
+                return new VcsResult(status, Vcs.Take(outJson));
+            }
         }
 
         public static VcsResult GetUsers(VcdConnectionHandle c, string queryJson) { return Invoke(NativeMethods.vcd_get_users, c, queryJson); }
@@ -327,7 +428,7 @@ namespace VcsNative
     // ---- Saved API tokens (the library's store: save, list, load, forget) -------------------
 
     /// <summary>The saved-token functions of the C ABI; every outJson goes back through <see cref="Vcs.Free"/>.</summary>
-    public static class SavedTokenNativeMethods
+    internal static class SavedTokenNativeMethods
     {
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
         public static extern VcsStatus vcs_saved_token_save(byte[] requestJson, out IntPtr outJson);
@@ -346,7 +447,7 @@ namespace VcsNative
     /// Saved API tokens, one per server: <c>{"server", "apiToken", "file"}</c> requests (file
     /// optional; the default is the module's credentials.json). Load answers with the token itself.
     /// </summary>
-    public static class VcsSavedTokenStore
+    internal static class VcsSavedTokenStore
     {
         private delegate VcsStatus Call(byte[] json, out IntPtr outJson);
 
@@ -366,10 +467,10 @@ namespace VcsNative
     // ---- Jobs: cancelling and following bulk calls (vcs_job_*, *_connection_with_job) ----------
 
     /// <summary>The job entry points: make a job, derive a connection under it, cancel it from any thread, poll its progress.</summary>
-    public static class JobNativeMethods
+    internal static class JobNativeMethods
     {
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
-        public static extern VcsStatus vcs_job_new(out IntPtr job);
+        public static extern VcsStatus vcs_job_new(out VcsJobHandle job);
 
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
         public static extern VcsStatus vcs_job_cancel(VcsJobHandle job);
@@ -381,14 +482,14 @@ namespace VcsNative
         public static extern VcsStatus vcs_job_free(IntPtr job);
 
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
-        public static extern VcsStatus vcs_connection_with_job(VcsConnectionHandle connection, VcsJobHandle job, out IntPtr derived, out IntPtr outJson);
+        public static extern VcsStatus vcs_connection_with_job(VcsConnectionHandle connection, VcsJobHandle job, out VcsConnectionHandle derived, out IntPtr outJson);
 
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
-        public static extern VcsStatus vcd_connection_with_job(VcdConnectionHandle connection, VcsJobHandle job, out IntPtr derived, out IntPtr outJson);
+        public static extern VcsStatus vcd_connection_with_job(VcdConnectionHandle connection, VcsJobHandle job, out VcdConnectionHandle derived, out IntPtr outJson);
     }
 
     /// <summary>A job made by vcs_job_new; disposing it calls vcs_job_free once.</summary>
-    public sealed class VcsJobHandle : SafeHandle
+    internal sealed class VcsJobHandle : SafeHandle
     {
         public VcsJobHandle() : base(IntPtr.Zero, true) { }
 
@@ -414,12 +515,13 @@ namespace VcsNative
     /// call <see cref="Cancel"/> from the other thread; the call returns its report (PartialFailure,
     /// "cancelled": true). Disposing a derived connection never ends the shared session.
     /// </summary>
-    public static class VcsJobs
+    internal static class VcsJobs
     {
         public static VcsJobHandle New()
         {
-            IntPtr raw;
-            return JobNativeMethods.vcs_job_new(out raw) == VcsStatus.Ok ? new VcsJobHandle(raw) : null;
+            VcsJobHandle job;
+            VcsStatus status = JobNativeMethods.vcs_job_new(out job);
+            return Vcs.Kept(status, job);
         }
 
         public static VcsStatus Cancel(VcsJobHandle job) { return JobNativeMethods.vcs_job_cancel(job); }
@@ -434,34 +536,40 @@ namespace VcsNative
 
         public static VcsResult WithJob(VcsConnectionHandle c, VcsJobHandle job, out VcsConnectionHandle derived)
         {
-            IntPtr raw, json;
-            VcsStatus status = JobNativeMethods.vcs_connection_with_job(c, job, out raw, out json);
-            derived = status == VcsStatus.Ok ? new VcsConnectionHandle(raw) : null;
-            return new VcsResult(status, Vcs.Take(json));
+            using (new HeldHandle(c))
+            {
+                IntPtr json;
+                VcsStatus status = JobNativeMethods.vcs_connection_with_job(c, job, out derived, out json);
+                derived = Vcs.Kept(status, derived);
+                return new VcsResult(status, Vcs.Take(json));
+            }
         }
 
         public static VcsResult WithJob(VcdConnectionHandle c, VcsJobHandle job, out VcdConnectionHandle derived)
         {
-            IntPtr raw, json;
-            VcsStatus status = JobNativeMethods.vcd_connection_with_job(c, job, out raw, out json);
-            derived = status == VcsStatus.Ok ? new VcdConnectionHandle(raw) : null;
-            return new VcsResult(status, Vcs.Take(json));
+            using (new HeldHandle(c))
+            {
+                IntPtr json;
+                VcsStatus status = JobNativeMethods.vcd_connection_with_job(c, job, out derived, out json);
+                derived = Vcs.Kept(status, derived);
+                return new VcsResult(status, Vcs.Take(json));
+            }
         }
     }
 
     // ---- Cursors: listings page by page, cancellable from another thread, with progress --------
 
     /// <summary>The cursor functions of the C ABI (vcs_get_users_open, vcs_cursor_next, ...).</summary>
-    public static class NativeCursorMethods
+    internal static class NativeCursorMethods
     {
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
-        public static extern VcsStatus vcs_get_users_open(VcsConnectionHandle connection, byte[] filterJson, out IntPtr cursor, out IntPtr outJson);
+        public static extern VcsStatus vcs_get_users_open(VcsConnectionHandle connection, byte[] filterJson, out VcsCursorHandle cursor, out IntPtr outJson);
 
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
-        public static extern VcsStatus vcs_get_user_invitations_open(VcsConnectionHandle connection, byte[] filterJson, out IntPtr cursor, out IntPtr outJson);
+        public static extern VcsStatus vcs_get_user_invitations_open(VcsConnectionHandle connection, byte[] filterJson, out VcsCursorHandle cursor, out IntPtr outJson);
 
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
-        public static extern VcsStatus vcd_get_users_open(VcdConnectionHandle connection, byte[] queryJson, out IntPtr cursor, out IntPtr outJson);
+        public static extern VcsStatus vcd_get_users_open(VcdConnectionHandle connection, byte[] queryJson, out VcsCursorHandle cursor, out IntPtr outJson);
 
         /// <summary>*items is owned by the cursor until the next call: copy it before anything else.</summary>
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
@@ -482,7 +590,7 @@ namespace VcsNative
     /// call in flight on another thread keeps it alive until that call returns, so a thread that
     /// must stop a waiting reader calls <see cref="VcsCursor.Cancel"/> first.
     /// </summary>
-    public sealed class VcsCursorHandle : SafeHandle
+    internal sealed class VcsCursorHandle : SafeHandle
     {
         public VcsCursorHandle() : base(IntPtr.Zero, true) { }
 
@@ -507,7 +615,7 @@ namespace VcsNative
     /// A listing read page by page (a cmdlet's ProcessRecord calls Next; its StopProcessing, on
     /// another thread, calls Cancel, and the waiting Next returns Cancelled at once).
     /// </summary>
-    public sealed class VcsCursor : IDisposable
+    internal sealed class VcsCursor : IDisposable
     {
         private readonly VcsCursorHandle handle;
 
@@ -524,17 +632,21 @@ namespace VcsNative
         /// </summary>
         public VcsResult Next(out string items)
         {
-            IntPtr raw, json;
-            UIntPtr len;
-            VcsStatus status = NativeCursorMethods.vcs_cursor_next(handle, out raw, out len, out json);
-            items = null;
-            if (status == VcsStatus.Ok && raw != IntPtr.Zero && len != UIntPtr.Zero)
+            // The page belongs to the cursor: hold it until the page is copied.
+            using (new HeldHandle(handle))
             {
-                byte[] bytes = new byte[(int)len.ToUInt64()];
-                Marshal.Copy(raw, bytes, 0, bytes.Length);
-                items = Encoding.UTF8.GetString(bytes);
+                IntPtr raw, json;
+                UIntPtr len;
+                VcsStatus status = NativeCursorMethods.vcs_cursor_next(handle, out raw, out len, out json);
+                items = null;
+                if (status == VcsStatus.Ok && raw != IntPtr.Zero && len != UIntPtr.Zero)
+                {
+                    byte[] bytes = new byte[(int)len.ToUInt64()];
+                    Marshal.Copy(raw, bytes, 0, bytes.Length);
+                    items = Encoding.UTF8.GetString(bytes);
+                }
+                return new VcsResult(status, Vcs.Take(json));
             }
-            return new VcsResult(status, Vcs.Take(json));
         }
 
         /// <summary>{"read", "scanned", "total", "pages", "finished", "cancelled"}; any thread.</summary>
@@ -548,7 +660,14 @@ namespace VcsNative
         /// <summary>Stops the listing from any thread: a waiting or later Next returns Cancelled.</summary>
         public void Cancel()
         {
-            if (!handle.IsClosed) NativeCursorMethods.vcs_cursor_cancel(handle);
+            try
+            {
+                NativeCursorMethods.vcs_cursor_cancel(handle);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Already freed: nothing left to stop.
+            }
         }
 
         public void Dispose()
@@ -558,16 +677,21 @@ namespace VcsNative
     }
 
     /// <summary>Opens cursors over users, invitations and Cloud Director users.</summary>
-    public static class VcsCursors
+    internal static class VcsCursors
     {
-        private delegate VcsStatus Open<T>(T connection, byte[] json, out IntPtr cursor, out IntPtr outJson);
+        private delegate VcsStatus Open<T>(T connection, byte[] json, out VcsCursorHandle cursor, out IntPtr outJson);
 
-        private static VcsResult OpenWith<T>(Open<T> open, T connection, string json, out VcsCursor cursor)
+        private static VcsResult OpenWith<T>(Open<T> open, T connection, string json, out VcsCursor cursor) where T : SafeHandle
         {
-            IntPtr raw, outJson;
-            VcsStatus status = open(connection, Vcs.Utf8(json), out raw, out outJson);
-            cursor = status == VcsStatus.Ok ? new VcsCursor(new VcsCursorHandle(raw)) : null;
-            return new VcsResult(status, Vcs.Take(outJson));
+            using (new HeldHandle(connection))
+            {
+                IntPtr outJson;
+                VcsCursorHandle raw;
+                VcsStatus status = open(connection, Vcs.Utf8(json), out raw, out outJson);
+                raw = Vcs.Kept(status, raw);
+                cursor = raw != null ? new VcsCursor(raw) : null;
+                return new VcsResult(status, Vcs.Take(outJson));
+            }
         }
 
         public static VcsResult OpenUsers(VcsConnectionHandle c, string filterJson, out VcsCursor cursor)
@@ -590,7 +714,7 @@ namespace VcsNative
     // ---- Role changes and desired-state sync (vcs_set_user_roles, *_plan_sync, *_apply_plan) ----
 
     /// <summary>The C functions for role changes and sync; answers freed with <see cref="Vcs.Free"/>.</summary>
-    public static class SyncNativeMethods
+    internal static class SyncNativeMethods
     {
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
         public static extern VcsStatus vcs_set_user_roles(VcsConnectionHandle connection, byte[] requestJson, out IntPtr outJson);
@@ -613,41 +737,56 @@ namespace VcsNative
     /// line of the file: invite, setRoles, create, update, remove, revoke, refused, invalid) and to
     /// pass back unchanged to the apply call; reports hold one item per user or row.
     /// </summary>
-    public static class VcsSync
+    internal static class VcsSync
     {
         public static VcsResult SetUserRoles(VcsConnectionHandle c, string requestJson)
         {
-            IntPtr json;
-            VcsStatus status = SyncNativeMethods.vcs_set_user_roles(c, Vcs.Utf8(requestJson), out json);
-            return new VcsResult(status, Vcs.Take(json));
+            using (new HeldHandle(c))
+            {
+                IntPtr json;
+                VcsStatus status = SyncNativeMethods.vcs_set_user_roles(c, Vcs.Utf8(requestJson), out json);
+                return new VcsResult(status, Vcs.Take(json));
+            }
         }
 
         public static VcsResult PlanSync(VcsConnectionHandle c, string requestJson)
         {
-            IntPtr json;
-            VcsStatus status = SyncNativeMethods.vcs_plan_sync(c, Vcs.Utf8(requestJson), out json);
-            return new VcsResult(status, Vcs.Take(json));
+            using (new HeldHandle(c))
+            {
+                IntPtr json;
+                VcsStatus status = SyncNativeMethods.vcs_plan_sync(c, Vcs.Utf8(requestJson), out json);
+                return new VcsResult(status, Vcs.Take(json));
+            }
         }
 
         public static VcsResult ApplyPlan(VcsConnectionHandle c, string requestJson)
         {
-            IntPtr json;
-            VcsStatus status = SyncNativeMethods.vcs_apply_plan(c, Vcs.Utf8(requestJson), out json);
-            return new VcsResult(status, Vcs.Take(json));
+            using (new HeldHandle(c))
+            {
+                IntPtr json;
+                VcsStatus status = SyncNativeMethods.vcs_apply_plan(c, Vcs.Utf8(requestJson), out json);
+                return new VcsResult(status, Vcs.Take(json));
+            }
         }
 
         public static VcsResult PlanVcdSync(VcdConnectionHandle c, string requestJson)
         {
-            IntPtr json;
-            VcsStatus status = SyncNativeMethods.vcd_plan_sync(c, Vcs.Utf8(requestJson), out json);
-            return new VcsResult(status, Vcs.Take(json));
+            using (new HeldHandle(c))
+            {
+                IntPtr json;
+                VcsStatus status = SyncNativeMethods.vcd_plan_sync(c, Vcs.Utf8(requestJson), out json);
+                return new VcsResult(status, Vcs.Take(json));
+            }
         }
 
         public static VcsResult ApplyVcdPlan(VcdConnectionHandle c, string requestJson)
         {
-            IntPtr json;
-            VcsStatus status = SyncNativeMethods.vcd_apply_plan(c, Vcs.Utf8(requestJson), out json);
-            return new VcsResult(status, Vcs.Take(json));
+            using (new HeldHandle(c))
+            {
+                IntPtr json;
+                VcsStatus status = SyncNativeMethods.vcd_apply_plan(c, Vcs.Utf8(requestJson), out json);
+                return new VcsResult(status, Vcs.Take(json));
+            }
         }
     }
 }

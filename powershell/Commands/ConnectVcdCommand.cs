@@ -2,6 +2,7 @@ using System;
 using System.Linq;
 using System.Management.Automation;
 using System.Security;
+using System.Threading;
 
 namespace VcsNative.Commands
 {
@@ -19,7 +20,7 @@ namespace VcsNative.Commands
 
         /// <summary>The address: a host name, host:port or URL.</summary>
         [Parameter(Mandatory = true, Position = 0)]
-        [ValidateNotNullOrEmpty]
+        [AllowEmptyString]
         public string Server { get; set; }
 
         [Parameter(Mandatory = true)]
@@ -60,12 +61,29 @@ namespace VcsNative.Commands
         [Parameter]
         public SwitchParameter NotDefault { get; set; }
 
+        [Parameter]
+        public SwitchParameter AllowInsecureHttp { get; set; }
+
+        private readonly CancellationTokenSource stop = new CancellationTokenSource();
+
+        protected override void StopProcessing() => stop.Cancel();
+
         protected override void EndProcessing()
         {
-            using var options = new RequestJson();
-            options.String("server", Server).String("org", Org).String("apiVersion", ApiVersion)
-                .Bool("insecureSkipTlsVerify", IgnoreSslValidationErrors.IsPresent)
-                .String("caCertificate", Connecting.ReadCaCertificate(this, CaCertificatePath));
+            try
+            {
+                Connecting.Guard(this, Server, Connect);
+            }
+            finally
+            {
+                stop.Dispose();
+            }
+        }
+
+        private void Connect()
+        {
+            RequestJson options = Connecting.Options(this, Server, CaCertificatePath, IgnoreSslValidationErrors, AllowInsecureHttp);
+            options.String("org", Org).String("apiVersion", ApiVersion);
             switch (ParameterSetName)
             {
                 case ApiTokenSet:
@@ -77,6 +95,7 @@ namespace VcsNative.Commands
                 default:
                     if (string.IsNullOrEmpty(Credential.UserName) || Credential.Password == null)
                     {
+                        options.Dispose();
                         ThrowTerminatingError(LibraryError.Of("invalidArgument", "-Credential needs a user name and a password.").ToErrorRecord(Server));
                     }
                     // The SecureString itself: the password never becomes a managed string.
@@ -84,13 +103,18 @@ namespace VcsNative.Commands
                     break;
             }
 
-            VcsStatus status = NativeMethods.vcd_connect(options.ToBytes(), out IntPtr raw, out IntPtr json);
-            var handle = status == VcsStatus.Ok ? new VcdConnectionHandle(raw) : null;
-            VcdSessionInfo info = NativeAnswer.Read(status, json, WireJson.Default.VcdSessionInfo, out LibraryError error);
+            // On a worker, so that Ctrl+C stops at once; a session made after the stop is logged out there.
+            (VcdConnectionHandle handle, VcdSessionInfo info, LibraryError error) = Connecting.Run(options, bytes =>
+            {
+                VcsStatus status = NativeMethods.vcd_connect(bytes, out VcdConnectionHandle h, out IntPtr json);
+                h = Vcs.Kept(status, h);
+                VcdSessionInfo i = NativeAnswer.Read(status, json, WireJson.Default.VcdSessionInfo, out LibraryError e);
+                if (e != null) h?.Dispose();
+                return (h, i, e);
+            }, r => r.Item1?.Dispose(), stop.Token);
             if (error != null)
             {
-                handle?.Dispose();
-                ThrowTerminatingError(error.ToErrorRecord(Server));
+                ThrowTerminatingError(Connecting.ToErrorRecord(error, "Server", Server));
             }
 
             // Logging in again as the same user to the same organization shares the session, as Connect-Vcs does.
@@ -99,12 +123,13 @@ namespace VcsNative.Commands
                 && s.ServiceUri == session.ServiceUri && s.OrgId == session.OrgId && s.UserId == session.UserId);
             if (existing != null)
             {
-                handle.Dispose();
+                // The second login is a session of its own: logged out on a worker, within the bound.
+                handle.DisconnectWithin(Connecting.LogoutBound);
                 existing.RefCount++;
                 WriteObject(existing);
                 return;
             }
-            Connections.Vcd.Add(session);
+            Connections.Add(session);
             Connections.Publish(this);
             WriteObject(session);
         }

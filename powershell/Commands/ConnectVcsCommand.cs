@@ -1,5 +1,9 @@
 using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
 using System.Linq;
+using System.Management.Automation.Host;
+using System.Threading;
 using System.Management.Automation;
 using System.Security;
 using VMware.CloudServices.Impl.V1.Authentication;
@@ -10,8 +14,7 @@ namespace VcsNative.Commands
 {
     /// <summary>Connect-Vcs: signs in to a CSP organization with an API token or an OAuth security context.</summary>
     [Cmdlet(VerbsCommunications.Connect, "Vcs", DefaultParameterSetName = ApiTokenSet)]
-    [OutputType(typeof(IVcsServer), ParameterSetName = new[] { ApiTokenSet, OAuthSet })]
-    [OutputType(typeof(PSObject), ParameterSetName = new[] { MenuSet })]
+    [OutputType(typeof(IVcsServer))]
     public sealed class ConnectVcsCommand : VcsCmdlet
     {
         private const string ApiTokenSet = "ApiToken";
@@ -20,7 +23,6 @@ namespace VcsNative.Commands
 
         [Parameter(ParameterSetName = ApiTokenSet)]
         [Parameter(ParameterSetName = OAuthSet)]
-        [ValidateNotNullOrEmpty]
         public string Server { get; set; }
 
         [Parameter(ParameterSetName = ApiTokenSet)]
@@ -48,26 +50,43 @@ namespace VcsNative.Commands
         [Parameter(ParameterSetName = ApiTokenSet)]
         public SwitchParameter IgnoreSslValidationErrors { get; set; }
 
+        [Parameter(ParameterSetName = ApiTokenSet)]
+        [Parameter(ParameterSetName = OAuthSet)]
+        public SwitchParameter AllowInsecureHttp { get; set; }
+
         [Parameter(Mandatory = true, ParameterSetName = MenuSet)]
         public SwitchParameter Menu { get; set; }
 
+        private readonly CancellationTokenSource stop = new CancellationTokenSource();
+
+        protected override void StopProcessing() => stop.Cancel();
+
         protected override void EndProcessing()
         {
-            if (ParameterSetName == MenuSet)
+            try
             {
-                foreach (string saved in SavedTokens.Servers())
-                {
-                    var entry = new PSObject();
-                    entry.Properties.Add(new PSNoteProperty("Server", saved));
-                    WriteObject(entry);
-                }
-                return;
+                Connecting.Guard(this, Server, Connect);
             }
+            finally
+            {
+                stop.Dispose();
+            }
+        }
 
-            using var options = new RequestJson();
+        private void Connect()
+        {
             string server;
             SecureString token = null;
-            if (ParameterSetName == OAuthSet)
+            bool fromStore = false;
+            RequestJson options;
+            if (ParameterSetName == MenuSet)
+            {
+                server = PickSavedServer();
+                token = FindSaved(server);
+                options = Connecting.Options(this, server, null, false, false);
+                options.Secret("apiToken", token);
+            }
+            else if (ParameterSetName == OAuthSet)
             {
                 if (!(OAuthSecurityContext is VcsOAuthSecurityContextImpl context))
                 {
@@ -75,33 +94,42 @@ namespace VcsNative.Commands
                     return;
                 }
                 server = Server ?? context.VcsServer;
-                options.String("server", server).Bool("insecureSkipTlsVerify", context.IgnoreSslValidationErrors);
-                options.String("caCertificate", Connecting.ReadCaCertificate(this, CaCertificatePath) ?? context.CaCertificate);
+                // The context keeps the full path of its -CaCertificatePath, for the library to read.
+                options = Connecting.Options(this, server, CaCertificatePath ?? context.CaCertificate, context.IgnoreSslValidationErrors, AllowInsecureHttp || context.AllowInsecureHttp);
                 if (context.Type == VcsOAuthSecurityContextType.ApiToken) options.Secret("apiToken", context.Secret);
                 else options.String("appId", context.AppId).Secret("appSecret", context.Secret).String("orgId", context.OrganizationId);
             }
             else
             {
                 server = Server ?? Connecting.DefaultServer;
-                token = ApiToken ?? SavedTokens.Find(this, server);
-                if (token == null)
+                token = ApiToken;
+                if (token == null && !string.IsNullOrWhiteSpace(server))
+                {
+                    token = FindSaved(server);
+                    fromStore = token != null;
+                }
+                if (token == null && !string.IsNullOrWhiteSpace(server))
                 {
                     ThrowTerminatingError(LibraryError.Of("authentication",
                         "No -ApiToken given and none saved for " + server + ": pass -ApiToken (and -SaveApiToken to keep it).").ToErrorRecord(server));
                 }
-                options.String("server", server).Secret("apiToken", token).Bool("insecureSkipTlsVerify", IgnoreSslValidationErrors.IsPresent);
-                options.String("caCertificate", Connecting.ReadCaCertificate(this, CaCertificatePath));
+                options = Connecting.Options(this, server, CaCertificatePath, IgnoreSslValidationErrors, AllowInsecureHttp);
+                options.Secret("apiToken", token);
             }
 
-            VcsStatus status = NativeMethods.vcs_connect(options.ToBytes(), out IntPtr raw, out IntPtr json);
-            var handle = status == VcsStatus.Ok ? new VcsConnectionHandle(raw) : null;
-            ConnectionInfo info = NativeAnswer.Read(status, json, WireJson.Default.ConnectionInfo, out LibraryError error);
+            // On a worker, so that Ctrl+C stops at once; a connection made after the stop is closed there.
+            (VcsConnectionHandle handle, ConnectionInfo info, LibraryError error) = Connecting.Run(options, bytes =>
+            {
+                VcsStatus status = NativeMethods.vcs_connect(bytes, out VcsConnectionHandle h, out IntPtr json);
+                h = Vcs.Kept(status, h);
+                ConnectionInfo i = NativeAnswer.Read(status, json, WireJson.Default.ConnectionInfo, out LibraryError e);
+                if (e != null) h?.Dispose();
+                return (h, i, e);
+            }, r => r.Item1?.Dispose(), stop.Token);
             if (error != null)
             {
-                handle?.Dispose();
-                ThrowTerminatingError(error.ToErrorRecord(server));
+                ThrowTerminatingError(Connecting.ToErrorRecord(error, "Server", server));
             }
-            if (SaveApiToken) SavedTokens.Save(this, server, token);
 
             // PowerCLI counts connections to one server as one user and organization.
             var connection = new VcsServerImpl(info, handle, isDefault: !NotDefault);
@@ -111,12 +139,52 @@ namespace VcsNative.Commands
             {
                 handle.Dispose();
                 existing.RefCount++;
-                WriteObject(existing);
-                return;
+                connection = existing;
             }
-            Connections.Csp.Add(connection);
-            Connections.Publish(this);
+            else
+            {
+                Connections.Add(connection);
+                Connections.Publish(this);
+            }
+            // Saved after the connection is published: a store that refuses it costs a warning, never the connection.
+            if (SaveApiToken && token != null && !fromStore && !SavedTokens.Save(this, server, token, out LibraryError saveError))
+            {
+                WriteWarning("Connected, but the API token was not saved: " + saveError.Message);
+                WriteError(saveError.ToErrorRecord(SavedTokens.FilePath));
+            }
             WriteObject(connection);
+        }
+
+        private SecureString FindSaved(string server)
+        {
+            SecureString saved = SavedTokens.Find(this, server, out LibraryError error);
+            if (error != null) ThrowTerminatingError(error.ToErrorRecord(SavedTokens.FilePath));
+            return saved;
+        }
+
+        /// <summary>-Menu: the servers with a saved token, one picked through the host's UI.</summary>
+        private string PickSavedServer()
+        {
+            IReadOnlyList<string> servers = SavedTokens.Servers(out LibraryError error);
+            if (error != null) ThrowTerminatingError(error.ToErrorRecord(SavedTokens.FilePath));
+            if (servers.Count == 0)
+            {
+                ThrowTerminatingError(LibraryError.Of("notFound", "No API token is saved (" + SavedTokens.FilePath + "): connect once with -ApiToken and -SaveApiToken.").ToErrorRecord(SavedTokens.FilePath));
+            }
+            var choices = new Collection<ChoiceDescription>();
+            for (int i = 0; i < servers.Count; i++) choices.Add(new ChoiceDescription("&" + (i + 1) + " " + servers[i], servers[i]));
+            try
+            {
+                int picked = Host?.UI == null ? -1 : Host.UI.PromptForChoice("Connect-Vcs", "Connect to which saved server?", choices, 0);
+                if (picked >= 0 && picked < servers.Count) return servers[picked];
+            }
+            catch (Exception e) when (e is HostException || e is NotImplementedException || e is NotSupportedException || e is PSInvalidOperationException || e is InvalidOperationException)
+            {
+                // Handled below: no UI to ask with.
+            }
+            ThrowTerminatingError(LibraryError.Of("invalidArgument",
+                "Connect-Vcs -Menu needs an interactive host to pick a server; saved: " + string.Join(", ", servers) + ". Pass -Server instead.").ToErrorRecord(null));
+            return null;
         }
     }
 }

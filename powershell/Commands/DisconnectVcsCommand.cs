@@ -24,7 +24,9 @@ namespace VcsNative.Commands
         [Parameter]
         public SwitchParameter Force { get; set; }
 
-        protected override void ProcessRecord()
+        protected override void ProcessRecord() => Connecting.Guard(this, Server, DisconnectGiven);
+
+        private void DisconnectGiven()
         {
             if (Server == null) return;
             serverGiven = true;
@@ -64,7 +66,9 @@ namespace VcsNative.Commands
             if (s.RefCount <= 0 || Force)
             {
                 s.RefCount = 0;
-                s.Handle.Dispose();
+                // On a worker, within the bound: a hung logout never holds the pipeline.
+                if (!s.Handle.DisconnectWithin(Connecting.LogoutBound))
+                    WriteWarning("The logout of " + s.Name + " did not finish within " + Connecting.LogoutBound.TotalSeconds + " s; it goes on in the background.");
             }
         }
     }

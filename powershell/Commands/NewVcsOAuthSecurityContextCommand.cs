@@ -16,7 +16,7 @@ namespace VcsNative.Commands
         private const string ServiceAppSet = "ServiceApp";
 
         [Parameter(Position = 0)]
-        [ValidateNotNullOrEmpty]
+        [AllowEmptyString]
         public string VcsServer { get; set; } = Connecting.DefaultServer;
 
         [Parameter(Mandatory = true, ParameterSetName = ApiTokenSet)]
@@ -52,16 +52,20 @@ namespace VcsNative.Commands
         [Parameter]
         public SwitchParameter IgnoreSslValidationErrors { get; set; }
 
-        protected override void EndProcessing()
+        [Parameter]
+        public SwitchParameter AllowInsecureHttp { get; set; }
+
+        protected override void EndProcessing() => Connecting.Guard(this, VcsServer, Create);
+
+        private void Create()
         {
             if (ParameterSetName == WebAppSet)
             {
                 ThrowTerminatingError(LibraryError.Of("invalidArgument",
                     "The browser (authorization code) flow is not supported: use a server-to-server OAuth app (omit -RedirectUrl) or an API token.").ToErrorRecord(RedirectUrl));
             }
-            string ca = Connecting.ReadCaCertificate(this, CaCertificatePath);
-            using var options = new RequestJson();
-            options.String("server", VcsServer).Bool("insecureSkipTlsVerify", IgnoreSslValidationErrors.IsPresent).String("caCertificate", ca);
+            string ca = Connecting.FullPath(this, CaCertificatePath);
+            using RequestJson options = Connecting.Options(this, VcsServer, ca, IgnoreSslValidationErrors, AllowInsecureHttp);
             SecureString secret;
             if (ParameterSetName == ApiTokenSet)
             {
@@ -75,7 +79,7 @@ namespace VcsNative.Commands
             }
             VcsStatus status = NativeMethods.vcs_new_oauth_security_context(options.ToBytes(), out IntPtr json);
             OAuthContextInfo info = NativeAnswer.Read(status, json, WireJson.Default.OAuthContextInfo, out LibraryError error);
-            if (error != null) ThrowTerminatingError(error.ToErrorRecord(VcsServer));
+            if (error != null) ThrowTerminatingError(Connecting.ToErrorRecord(error, "VcsServer", VcsServer));
 
             var type = ParameterSetName == ApiTokenSet ? VcsOAuthSecurityContextType.ApiToken : VcsOAuthSecurityContextType.ServiceApp;
             WriteObject(new VcsOAuthSecurityContextImpl(VcsServer, type, secret.Copy())
@@ -85,6 +89,7 @@ namespace VcsNative.Commands
                 OrganizationId = info.OrganizationId,
                 IgnoreSslValidationErrors = IgnoreSslValidationErrors,
                 CaCertificate = ca,
+                AllowInsecureHttp = AllowInsecureHttp,
             });
         }
     }

@@ -2,13 +2,24 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+
+[assembly: InternalsVisibleTo("VcsNative.Engine.Tests")]
 
 namespace VcsNative
 {
-    /// <summary>At import: finds this platform's native library in the module folder and points the interop at it.</summary>
-    public sealed class ModuleInitializer : IModuleAssemblyInitializer
+    /// <summary>
+    /// At import: finds this platform's native library in the module folder and points the interop
+    /// at it. At Remove-Module: disconnects the connections of the runspace that removes it.
+    /// </summary>
+    public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssemblyCleanup
     {
+        public void OnRemove(PSModuleInfo psModuleInfo)
+        {
+            SessionConnections.DisconnectCurrent();
+        }
+
         public void OnImport()
         {
             Vcs.Initialize(NativeLibraryPath());

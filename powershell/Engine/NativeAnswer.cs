@@ -26,9 +26,15 @@ namespace VcsNative
         /// </summary>
         internal static T Read<T>(VcsStatus status, IntPtr json, JsonTypeInfo<T> type, out LibraryError error)
         {
+            using var answer = new NativeString(json);
+            return Read(status, answer, type, out error);
+        }
+
+        internal static T Read<T>(VcsStatus status, NativeString answer, JsonTypeInfo<T> type, out LibraryError error)
+        {
             try
             {
-                error = ErrorOf(status, json, acceptReport: true, out ReadOnlySpan<byte> text);
+                error = ErrorOf(status, answer.Address, acceptReport: true, out ReadOnlySpan<byte> text);
                 return error == null ? JsonSerializer.Deserialize(text, type) : default;
             }
             catch (JsonException e)
@@ -38,7 +44,7 @@ namespace VcsNative
             }
             finally
             {
-                Vcs.Free(json);
+                answer.Dispose();
             }
         }
 
@@ -54,6 +60,7 @@ namespace VcsNative
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal static int ReadEach<T>(VcsStatus status, IntPtr json, ElementReader<T> read, Action<T> each, out LibraryError error)
         {
+            using var answer = new NativeString(json);
             try
             {
                 error = ErrorOf(status, json, acceptReport: false, out ReadOnlySpan<byte> text);
@@ -86,10 +93,6 @@ namespace VcsNative
             {
                 error = LibraryError.Of("protocol", "The library's answer could not be read: " + e.Message);
                 return -1;
-            }
-            finally
-            {
-                Vcs.Free(json);
             }
         }
 
@@ -134,10 +137,61 @@ namespace VcsNative
         [DllImport("libc", EntryPoint = "malloc_trim")]
         private static extern int malloc_trim(UIntPtr pad);
 
+        /// <summary>
+        /// THE call wrapper: holds a reference on the connection across the native call and the
+        /// read of its answer, so a Disconnect-Vcs or a runspace closing on another thread never
+        /// frees the session while it is used; a connection already closed is a notConnected error.
+        /// </summary>
         internal static T Call<THandle, T>(NativeCall<THandle> call, THandle connection, byte[] request, JsonTypeInfo<T> type, out LibraryError error)
         {
-            VcsStatus status = call(connection, request, out IntPtr json);
-            return Read(status, json, type, out error);
+            // Every connection is a SafeHandle; no generic constraint, so that callers need none.
+            var handle = (SafeHandle)(object)connection;
+            bool held = false;
+            try
+            {
+                handle.DangerousAddRef(ref held);
+            }
+            catch (ObjectDisposedException)
+            {
+                error = LibraryError.Of("notConnected", "The connection was closed (Disconnect-Vcs, Disconnect-Vcd or its runspace closed).");
+                return default;
+            }
+            try
+            {
+                VcsStatus status = call(connection, request, out IntPtr json);
+                using var answer = new NativeString(json);
+                return Read(status, answer, type, out error);
+            }
+            finally
+            {
+                if (held) handle.DangerousRelease();
+            }
+        }
+
+        /// <summary><see cref="Call"/> for an array answer read element by element (<see cref="ReadEach"/>).</summary>
+        internal static int CallEach<THandle, T>(NativeCall<THandle> call, THandle connection, byte[] request, ElementReader<T> read, Action<T> each, out LibraryError error)
+        {
+            // Every connection is a SafeHandle; no generic constraint, so that callers need none.
+            var handle = (SafeHandle)(object)connection;
+            bool held = false;
+            try
+            {
+                handle.DangerousAddRef(ref held);
+            }
+            catch (ObjectDisposedException)
+            {
+                error = LibraryError.Of("notConnected", "The connection was closed (Disconnect-Vcs, Disconnect-Vcd or its runspace closed).");
+                return -1;
+            }
+            try
+            {
+                VcsStatus status = call(connection, request, out IntPtr json);
+                return ReadEach(status, json, read, each, out error);
+            }
+            finally
+            {
+                if (held) handle.DangerousRelease();
+            }
         }
     }
 

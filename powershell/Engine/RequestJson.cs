@@ -13,7 +13,10 @@ namespace VcsNative
     /// </summary>
     internal sealed class RequestJson : IDisposable
     {
-        private readonly ArrayBufferWriter<byte> buffer = new ArrayBufferWriter<byte>(256);
+        /// <summary>The buffer being written (tests check that a grown buffer leaves nothing behind).</summary>
+        internal SecretBuffer Buffer => buffer;
+
+        private readonly SecretBuffer buffer = new SecretBuffer(256);
         private readonly Utf8JsonWriter writer;
         private byte[] bytes;
 
@@ -88,8 +91,64 @@ namespace VcsNative
         public void Dispose()
         {
             writer.Dispose();
-            buffer.Clear();
+            buffer.Wipe();
             if (bytes != null) Array.Clear(bytes, 0, bytes.Length);
+        }
+    }
+
+    /// <summary>
+    /// A growable byte buffer for Utf8JsonWriter that wipes what it leaves: the old array when it
+    /// grows (ArrayBufferWriter would leave a copy of a secret to the garbage collector), and the
+    /// current one on <see cref="Wipe"/>.
+    /// </summary>
+    internal sealed class SecretBuffer : IBufferWriter<byte>
+    {
+        private byte[] array;
+        private int written;
+
+        internal SecretBuffer(int capacity)
+        {
+            array = new byte[capacity];
+        }
+
+        internal int WrittenCount => written;
+        internal ReadOnlySpan<byte> WrittenSpan => new ReadOnlySpan<byte>(array, 0, written);
+
+        /// <summary>The array now in use.</summary>
+        internal byte[] Array => array;
+
+        public void Advance(int count)
+        {
+            if (count < 0 || written + count > array.Length) throw new ArgumentOutOfRangeException(nameof(count));
+            written += count;
+        }
+
+        public Memory<byte> GetMemory(int sizeHint = 0)
+        {
+            Grow(sizeHint);
+            return new Memory<byte>(array, written, array.Length - written);
+        }
+
+        public Span<byte> GetSpan(int sizeHint = 0)
+        {
+            Grow(sizeHint);
+            return new Span<byte>(array, written, array.Length - written);
+        }
+
+        private void Grow(int sizeHint)
+        {
+            int need = Math.Max(sizeHint, 1);
+            if (array.Length - written >= need) return;
+            var bigger = new byte[Math.Max(array.Length * 2, written + need)];
+            System.Array.Copy(array, bigger, written);
+            System.Array.Clear(array);
+            array = bigger;
+        }
+
+        internal void Wipe()
+        {
+            System.Array.Clear(array);
+            written = 0;
         }
     }
 }

@@ -103,14 +103,18 @@ namespace VcsNative
             : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
 
         /// <summary>
-        /// A removal's question: -Force without an explicit -Confirm skips it; -WhatIf still only
-        /// reports. Without -Force the engine decides, and where it would have to ask and cannot
-        /// (no UI), its own error ends the command before anything is removed.
+        /// A removal's question. -Force (without an explicit -Confirm) skips only the confirmation:
+        /// -WhatIf still goes through ShouldProcess (its "What if:" line, nothing removed) and -Verbose
+        /// still gets the engine's "Performing the operation" line. (The removal cmdlets are
+        /// ConfirmImpact High, so ShouldProcess itself would ask; a cmdlet cannot lower the
+        /// preference for one call.) Without -Force the engine decides, and where it would have to
+        /// ask and cannot (no UI), its own error ends the command before anything is removed.
         /// </summary>
         internal bool ShouldRemove(bool force, string target, string action)
         {
-            if (force && !MyInvocation.BoundParameters.ContainsKey("Confirm") && !WhatIfActive) return true;
-            return ShouldProcess(target, action);
+            if (!force || MyInvocation.BoundParameters.ContainsKey("Confirm") || WhatIfActive) return ShouldProcess(target, action);
+            WriteVerbose("Performing the operation \"" + action + "\" on target \"" + target + "\".");
+            return true;
         }
 
         /// <summary>

@@ -23,8 +23,11 @@ namespace VMware.CloudServices.Impl.V1.Authentication
         public string OrganizationId { get; internal set; }
         public bool IgnoreSslValidationErrors { get; internal set; }
 
-        /// <summary>PEM text of a CA to trust besides the public roots, when one was given.</summary>
+        /// <summary>The full path of the CA file (-CaCertificatePath) to trust besides the public roots, when one was given.</summary>
         internal string CaCertificate { get; set; }
+
+        /// <summary>-AllowInsecureHttp of New-VcsOAuthSecurityContext, kept for Connect-Vcs.</summary>
+        internal bool AllowInsecureHttp { get; set; }
 
         /// <summary>The API token or the app secret.</summary>
         internal SecureString Secret { get; }
