@@ -77,7 +77,7 @@ namespace VcsNative.Commands
             OAuthContextInfo info = NativeAnswer.Read(status, json, WireJson.Default.OAuthContextInfo, out LibraryError error);
             if (error != null) ThrowTerminatingError(error.ToErrorRecord(VcsServer));
 
-            var type = ParameterSetName == ApiTokenSet ? VcsOAuthSecurityContextType.ApiToken : VcsOAuthSecurityContextType.ServiceApp;
+            var type = ParameterSetName == ApiTokenSet ? VcsOAuthSecurityContextType.ApiToken : VcsOAuthSecurityContextType.Service;
             WriteObject(new VcsOAuthSecurityContextImpl(VcsServer, type, secret.Copy())
             {
                 ApiTokenPreview = info.ApiTokenPreview,

@@ -44,6 +44,7 @@ namespace VcsNative
             Vcd.RemoveAll(s => !s.IsConnected);
             Set(cmdlet, "global:DefaultVcsServers", DefaultCsp);
             Set(cmdlet, "global:DefaultVcdServers", DefaultVcd);
+            Set(cmdlet, "global:DefaultCIServers", DefaultVcd); // PowerCLI's name for the same sessions
         }
 
         private static void Set(PSCmdlet cmdlet, string name, object value)

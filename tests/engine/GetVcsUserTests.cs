@@ -45,7 +45,7 @@ namespace VcsNative.Engine.Tests
         [InlineData("Get-VcsUser -Email ''")]
         [InlineData("Get-VcsUser -Id $null")]
         [InlineData("Get-VcsUser -Id ''")]
-        [InlineData("Get-VcsUser -Server $null")]
+        [InlineData("Get-VcsUser -Server @()")]
         [InlineData("$typo = $null; Get-VcsUser -Name $typo")]
         public void An_empty_or_null_filter_is_refused_and_returns_nothing(string script)
         {

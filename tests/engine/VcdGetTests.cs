@@ -91,7 +91,7 @@ namespace VcsNative.Engine.Tests
         [InlineData("Get-VcdUser -Id $null")]
         [InlineData("Get-VcdUser -Id ''")]
         [InlineData("Get-VcdUser -Id @()")]
-        [InlineData("Get-VcdUser -Server $null")]
+        [InlineData("Get-VcdUser -Server @()")]
         [InlineData("$typo = $null; Get-VcdUser -Filter $typo")]
         [InlineData("Get-VcdRole -Name $null")]
         [InlineData("Get-VcdRole -Name ''")]
