@@ -455,13 +455,13 @@ namespace VcsNative
     public static class NativeCursorMethods
     {
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
-        public static extern VcsStatus vcs_get_users_open(VcsConnectionHandle connection, byte[] filterJson, out IntPtr cursor, out IntPtr outJson);
+        public static extern VcsStatus vcs_get_users_open(VcsConnectionHandle connection, byte[] filterJson, out VcsCursorHandle cursor, out IntPtr outJson);
 
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
-        public static extern VcsStatus vcs_get_user_invitations_open(VcsConnectionHandle connection, byte[] filterJson, out IntPtr cursor, out IntPtr outJson);
+        public static extern VcsStatus vcs_get_user_invitations_open(VcsConnectionHandle connection, byte[] filterJson, out VcsCursorHandle cursor, out IntPtr outJson);
 
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
-        public static extern VcsStatus vcd_get_users_open(VcdConnectionHandle connection, byte[] queryJson, out IntPtr cursor, out IntPtr outJson);
+        public static extern VcsStatus vcd_get_users_open(VcdConnectionHandle connection, byte[] queryJson, out VcsCursorHandle cursor, out IntPtr outJson);
 
         /// <summary>*items is owned by the cursor until the next call: copy it before anything else.</summary>
         [DllImport(NativeMethods.Library, CallingConvention = CallingConvention.Cdecl)]
@@ -560,13 +560,16 @@ namespace VcsNative
     /// <summary>Opens cursors over users, invitations and Cloud Director users.</summary>
     public static class VcsCursors
     {
-        private delegate VcsStatus Open<T>(T connection, byte[] json, out IntPtr cursor, out IntPtr outJson);
+        private delegate VcsStatus Open<T>(T connection, byte[] json, out VcsCursorHandle cursor, out IntPtr outJson);
 
         private static VcsResult OpenWith<T>(Open<T> open, T connection, string json, out VcsCursor cursor)
         {
-            IntPtr raw, outJson;
+            VcsCursorHandle raw;
+            IntPtr outJson;
             VcsStatus status = open(connection, Vcs.Utf8(json), out raw, out outJson);
-            cursor = status == VcsStatus.Ok ? new VcsCursor(new VcsCursorHandle(raw)) : null;
+            // The handle is received straight into a SafeHandle: nothing can leak between the call and here.
+            cursor = status == VcsStatus.Ok && raw != null && !raw.IsInvalid ? new VcsCursor(raw) : null;
+            if (cursor == null && raw != null) raw.Dispose();
             return new VcsResult(status, Vcs.Take(outJson));
         }
 
