@@ -49,7 +49,15 @@ namespace VcsNative.Commands
 
         protected override void ProcessRecord()
         {
-            if (Role == null) return;
+            if (Role == null)
+            {
+                // Piped input that bound to no role (a $null): refused, never read as "every user".
+                if (MyInvocation.ExpectingInput && ParameterSetName == NameSet)
+                {
+                    WriteError(LibraryError.Of("invalidArgument", "-Role: the pipeline gave no role ($null); pipe roles from Get-CIRole or role names.").ToErrorRecord(null));
+                }
+                return;
+            }
             foreach (object r in Role)
             {
                 object value = Unwrap(r);
@@ -69,21 +77,26 @@ namespace VcsNative.Commands
                 {
                     foreach (string id in Id)
                     {
+                        if (!IsUserUrn(id))
+                        {
+                            // As PowerCLI: -Id takes ids, a name is not looked up as one.
+                            WriteError(LibraryError.Of("notFound", "No user with id '" + id + "' was found: an id is a user URN (urn:vcloud:user:...); give names to -Name.").ToErrorRecord(id));
+                            continue;
+                        }
                         VcdUser user = UserById(server, id, id);
                         if (user != null) WriteObject(new CIUser(user));
                     }
                 }
                 return;
             }
+            // A pipeline that brought no role (Get-CIRole matched none) selects no one.
+            if (MyInvocation.ExpectingInput && roles.Count == 0) return;
             foreach (VcdServer server in OrgSessions(Sessions()))
             {
-                HashSet<string> roleIds = null;
-                if (roles.Count > 0 && !TryRoleIds(server, out roleIds)) continue;
-                foreach (VcdUser user in Users(server))
-                {
-                    if (roleIds != null && !(user.RoleRefs ?? Array.Empty<VcdEntityRef>()).Any(r => roleIds.Contains(r.Id))) continue;
-                    WriteObject(new CIUser(user));
-                }
+                List<VcdRole> wanted = null;
+                if (roles.Count > 0 && !TryRoles(server, out wanted)) continue;
+                using var query = new RequestJson().Strings("name", Name);
+                VcdListing.Users(this, server, query, wanted, user => WriteObject(new CIUser(user)));
             }
         }
 
@@ -125,37 +138,30 @@ namespace VcsNative.Commands
         }
 
         /// <summary>
-        /// The ids of the wanted roles in this session's organization. Role objects give their id;
-        /// names (wildcards allowed) are looked up by the library, one error per name that names no role.
+        /// The wanted roles in this session's organization. Role objects stand for themselves;
+        /// names (wildcards allowed) and URNs are looked up by the library, one error per one that names no role.
         /// </summary>
-        private bool TryRoleIds(VcdServer server, out HashSet<string> ids)
+        private bool TryRoles(VcdServer server, out List<VcdRole> found)
         {
-            ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-            List<string> wanted = RoleList(roles.Select(r => r is CIRole ci ? ci.Role : r).ToArray());
-            foreach (string w in wanted)
+            found = new List<VcdRole>();
+            foreach (object r in roles)
             {
-                if (w.StartsWith("urn:vcloud:role:", StringComparison.OrdinalIgnoreCase)) { ids.Add(w); continue; }
-                using var query = new RequestJson().String("name", w);
-                if (!TryCall(NativeMethods.vcd_get_roles, server.Handle, query, VcdJson.Default.VcdRoleArray, w, out VcdRole[] found)) return false;
-                if (found.Length == 0)
+                switch (r)
                 {
-                    WriteError(LibraryError.Of("notFound", "No role '" + w + "' in " + server.Org + " on " + server.Name + ".").ToErrorRecord(w));
-                    continue;
+                    case CIRole ci: found.Add(ci.Role); continue;
+                    case VcdRole role: found.Add(role); continue;
                 }
-                foreach (VcdRole r in found) ids.Add(r.Id);
+                foreach (string w in RoleList(new[] { r }))
+                {
+                    bool isUrn = w.StartsWith("urn:vcloud:role:", StringComparison.OrdinalIgnoreCase);
+                    using var query = new RequestJson().String(isUrn ? "id" : "name", w);
+                    if (!TryCall(NativeMethods.vcd_get_roles, server.Handle, query, VcdJson.Default.VcdRoleArray, w, out VcdRole[] matches)) return false;
+                    if (matches.Length == 0) WriteError(LibraryError.Of("notFound", "No role '" + w + "' in " + server.Org + " on " + server.Name + ".").ToErrorRecord(w));
+                    found.AddRange(matches);
+                }
             }
-            return ids.Count > 0;
-        }
-
-        // The one place Get-CIUser lists users: to move onto the shared cursor listing (VcdListing) when it lands.
-        private IEnumerable<VcdUser> Users(VcdServer server)
-        {
-            using var query = new RequestJson().Strings("name", Name);
-            foreach (VcdUser user in Call(NativeMethods.vcd_get_users, server.Handle, query, VcdJson.Default.VcdUserArray, server))
-            {
-                user.Server = server;
-                yield return user;
-            }
+            // Only unknown role names: no user can hold them, and each was reported.
+            return found.Count > 0;
         }
     }
 }
