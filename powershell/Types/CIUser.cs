@@ -26,7 +26,8 @@ namespace VcsNative
         public string Email => User.Email;
         public bool Enabled => User.Enabled;
         public bool Locked => User.Locked;
-        public string Org => User.Org;
+        /// <summary>The organization, as PowerCLI an object: `$user.Org.Name` works, and the table shows the name.</summary>
+        public VcdEntityRef Org => User.OrgRef;
 
         /// <summary>The user's role (Cloud Director gives a user one); its Name and Id.</summary>
         public VcdEntityRef Role { get; }

@@ -170,7 +170,8 @@ namespace VcsNative.Engine.Tests
                 Assert.Equal(s.GetProperty("email").GetString(), u.Email);
                 Assert.Equal(s.GetProperty("enabled").GetBoolean(), u.Enabled);
                 Assert.False(u.Locked);
-                Assert.Equal(emu.VcdOrg, u.Org);
+                Assert.Equal(emu.VcdOrg, u.Org.Name);
+                Assert.StartsWith("urn:vcloud:org:", u.Org.Id);
                 Assert.Equal(emu.RoleNames(s).Single(), u.Role.Name);
                 Assert.Equal(s.GetProperty("roleIds")[0].GetString(), u.Role.Id);
                 Assert.Equal(s.GetProperty("description").GetString(), u.Description);
@@ -240,6 +241,19 @@ namespace VcsNative.Engine.Tests
             Assert.Empty(other.Output);
             Assert.Equal(ErrorCategory.ObjectNotFound, other.AllErrors.Single().CategoryInfo.Category);
             Assert.Contains("OtherOrg", other.AllErrors.Single().Exception.Message);
+        }
+
+        [Fact]
+        public void Role_of_Get_CIUser_completes_the_organizations_role_names_and_Org_takes_a_users_Org()
+        {
+            using var emu = new Emulator(vcdUsers: 5);
+            using var ps = new PsSession(emu);
+            ps.ConnectVcd(emu);
+            ps.Set("line", "Get-CIUser -Role vApp");
+            Assert.Equal(new object[] { "'vApp Author'", "'vApp User'" },
+                ps.Ok("(TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches | ForEach-Object CompletionText").Select(o => o.BaseObject));
+            Assert.Equal(emu.TenantUsers().Count, ps.Ok("$u = Get-CIUser -Name vcd-admin; Get-CIUser -Org $u.Org").Count);
+            Assert.Equal(new object[] { emu.VcdOrg }, ps.Ok("(Get-CIUser -Name vcd-admin).Org.Name").Select(o => o.BaseObject));
         }
 
         [Theory]
