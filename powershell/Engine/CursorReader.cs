@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Threading;
 
 namespace VcsNative
 {
@@ -112,7 +113,8 @@ namespace VcsNative
             {
                 cursor.DangerousAddRef(ref added);
                 VcsStatus status = NativeCursorMethods.vcs_cursor_next(cursor, out IntPtr items, out UIntPtr len, out json);
-                if (status == VcsStatus.Cancelled) throw new PipelineStoppedException();
+                // Cancelled by our Stop: the pipeline ends. Cancelled otherwise (the session ended): an error.
+                if (status == VcsStatus.Cancelled && Volatile.Read(ref stopped)) throw new PipelineStoppedException();
                 if (status != VcsStatus.Ok)
                 {
                     error = ErrorOf(status, json);
