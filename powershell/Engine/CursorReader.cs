@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using System.Threading;
 
 namespace VcsNative
 {
@@ -112,7 +113,8 @@ namespace VcsNative
             {
                 cursor.DangerousAddRef(ref added);
                 VcsStatus status = NativeCursorMethods.vcs_cursor_next(cursor, out IntPtr items, out UIntPtr len, out json);
-                if (status == VcsStatus.Cancelled) throw new PipelineStoppedException();
+                // Cancelled by our Stop: the pipeline ends. Cancelled otherwise (the session ended): an error.
+                if (status == VcsStatus.Cancelled && Volatile.Read(ref stopped)) throw new PipelineStoppedException();
                 if (status != VcsStatus.Ok)
                 {
                     error = ErrorOf(status, json);
@@ -196,15 +198,17 @@ namespace VcsNative
         private sealed class Progress
         {
             private readonly PSCmdlet cmdlet;
-            private readonly ProgressRecord record;
+            private readonly string activity;
+            private readonly int id;
             private readonly bool enabled;
-            private bool shown;
+            private string status;
 
             internal Progress(PSCmdlet cmdlet, string activity)
             {
                 this.cmdlet = cmdlet;
+                this.activity = activity;
+                id = activity == null ? 0 : activity.GetHashCode() & 0x7fffffff;
                 enabled = activity != null && Enabled(cmdlet);
-                if (enabled) record = new ProgressRecord(activity.GetHashCode() & 0x7fffffff, activity, "Starting");
             }
 
             private static bool Enabled(PSCmdlet cmdlet)
@@ -238,19 +242,18 @@ namespace VcsNative
                     return;
                 }
                 if (read < 0) return;
-                record.StatusDescription = total >= 0 ? "read " + read + " of " + total : "read " + read;
-                record.PercentComplete = total > 0 ? (int)Math.Min(100, read * 100 / total) : -1;
-                record.RecordType = ProgressRecordType.Processing;
-                cmdlet.WriteProgress(record);
-                shown = true;
+                // A new record each time: hosts may keep the ones written.
+                status = total >= 0 ? "read " + read + " of " + total : "read " + read;
+                cmdlet.WriteProgress(new ProgressRecord(id, activity, status)
+                {
+                    PercentComplete = total > 0 ? (int)Math.Min(100, read * 100 / total) : -1,
+                });
             }
 
             internal void Complete()
             {
-                if (!enabled || !shown) return;
-                record.RecordType = ProgressRecordType.Completed;
-                record.PercentComplete = 100;
-                cmdlet.WriteProgress(record);
+                if (!enabled || status == null) return;
+                cmdlet.WriteProgress(new ProgressRecord(id, activity, status) { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
             }
         }
     }
