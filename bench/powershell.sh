@@ -2,7 +2,10 @@
 # Get-VcsUser in a fresh process against `vcs user list --json`, on one emulator in one run: each
 # contender BENCH_RUNS times, alternating; prints medians of wall time and peak memory (the whole
 # process's maximum resident set) and the ratios against the CLI. Figures, not pass/fail.
-# Knobs: BENCH_USERS (100000), BENCH_RUNS (3); binaries from VCS_EMULATOR, VCS_CLI and VCS_NATIVE_LIB,
+# Then the streaming figures (issue #29): the first object, Select -First 5, peak memory of
+# Get-VcsUser | Measure-Object at BENCH_PEAK_USERS (50000 and 200000 users, one emulator each) and
+# the module's import after an empty module's.
+# Knobs: BENCH_USERS (100000), BENCH_RUNS (3), BENCH_PEAK_USERS ("50000 200000"); binaries from VCS_EMULATOR, VCS_CLI and VCS_NATIVE_LIB,
 # by default cargo's target/release/ (build them with `cargo build --release`), else the prebuilt
 # binaries of ../shared/carry when they match the Rust sources (scripts/carry.sh).
 set -euo pipefail
@@ -66,6 +69,13 @@ $null = Connect-Vcs -Server $env:BENCH_URL -ApiToken $env:BENCH_TOKEN; $c.Restar
 @{ importMs = $i; listMs = $c.Elapsed.TotalMilliseconds; users = $n } | ConvertTo-Json -Compress'
 pwsh_import='$c = [Diagnostics.Stopwatch]::StartNew(); Import-Module $env:BENCH_MANIFEST; @{ importMs = $c.Elapsed.TotalMilliseconds } | ConvertTo-Json -Compress'
 pwsh_empty='$c = [Diagnostics.Stopwatch]::StartNew(); Import-Module $env:BENCH_EMPTY; @{ importMs = $c.Elapsed.TotalMilliseconds } | ConvertTo-Json -Compress'
+pwsh_after_empty='Import-Module $env:BENCH_EMPTY; $c = [Diagnostics.Stopwatch]::StartNew(); Import-Module $env:BENCH_MANIFEST; @{ importMs = $c.Elapsed.TotalMilliseconds } | ConvertTo-Json -Compress'
+pwsh_first='Import-Module $env:BENCH_MANIFEST; $null = Connect-Vcs -Server $env:BENCH_URL -ApiToken $env:BENCH_TOKEN
+$c = [Diagnostics.Stopwatch]::StartNew(); $null = Get-VcsUser | Select-Object -First 1; $f = $c.Elapsed.TotalMilliseconds
+$c.Restart(); $n = (Get-VcsUser | Select-Object -First 5).Count; $s = $c.Elapsed.TotalMilliseconds
+@{ firstObjectMs = $f; first5Ms = $s; count = $n } | ConvertTo-Json -Compress'
+pwsh_measure='Import-Module $env:BENCH_MANIFEST; $null = Connect-Vcs -Server $env:BENCH_URL -ApiToken $env:BENCH_TOKEN
+$c = [Diagnostics.Stopwatch]::StartNew(); $n = (Get-VcsUser | Measure-Object).Count; @{ measureMs = $c.Elapsed.TotalMilliseconds; count = $n } | ConvertTo-Json -Compress'
 # An empty module: what any first Import-Module costs in a fresh pwsh.
 mkdir -p "$work/Empty"
 echo "@{ ModuleVersion = '1.0'; GUID = '5f0c7c1e-0000-4000-8000-000000000001'; CmdletsToExport = @(); FunctionsToExport = @() }" >"$work/Empty/Empty.psd1"
@@ -78,12 +88,35 @@ for i in $(seq "$RUNS"); do
   measure "C ABI call alone" "$host/PsBench" abi "$VCS_NATIVE_LIB" "$url" "$token"
   measure "Import-Module" "$host/PsBench" import "$manifest"
   measure "engine alone" "$host/PsBench" engine
+  measure "first object" "$host/PsBench" first "$manifest" "$url" "$token"
+  measure "Import-Module after empty" "$host/PsBench" import "$manifest" "$BENCH_EMPTY"
   if [ -n "$pwsh" ]; then
     measure "pwsh Get-VcsUser" "$pwsh" -NoProfile -NonInteractive -Command "$pwsh_list"
     measure "pwsh Import-Module" "$pwsh" -NoProfile -NonInteractive -Command "$pwsh_import"
     measure "pwsh empty module" "$pwsh" -NoProfile -NonInteractive -Command "$pwsh_empty"
+    measure "pwsh import after empty" "$pwsh" -NoProfile -NonInteractive -Command "$pwsh_after_empty"
+    measure "pwsh first object" "$pwsh" -NoProfile -NonInteractive -Command "$pwsh_first"
   fi
   echo "  run $i of $RUNS done" >&2
+done
+kill "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null || true
+emu_pid=
+
+# Peak memory of Get-VcsUser | Measure-Object against listings of other sizes, one emulator each.
+for n in ${BENCH_PEAK_USERS:-50000 200000}; do
+  : >"$work/emulator.out"
+  "$emulator" --listen 127.0.0.1:0 --users "$n" --seed 7 >"$work/emulator.out" 2>"$work/emulator.err" &
+  emu_pid=$!
+  for _ in $(seq 600); do [ -s "$work/emulator.out" ] && break; sleep 0.1; done
+  read -r BENCH_URL BENCH_TOKEN < <(python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(d["url"], d["apiToken"])' "$work/emulator.out")
+  export BENCH_URL BENCH_TOKEN
+  echo "emulator: $BENCH_URL with $n users (peak memory)" >&2
+  for i in $(seq "$RUNS"); do
+    measure "measure $n" "$host/PsBench" measure "$manifest" "$BENCH_URL" "$BENCH_TOKEN"
+    [ -z "$pwsh" ] || measure "pwsh measure $n" "$pwsh" -NoProfile -NonInteractive -Command "$pwsh_measure"
+  done
+  kill "$emu_pid" 2>/dev/null; wait "$emu_pid" 2>/dev/null || true
+  emu_pid=
 done
 
 python3 - "$results" "$USERS" <<'PY'
@@ -130,6 +163,35 @@ if "pwsh Get-VcsUser" in by:
         s, m = med(name, "seconds"), med(name, "peakRssKib")
         print(f"| {text} | {s:.2f} | {m / 1024:.0f} | {s / med(cli, 'seconds'):.2f}x | {m / med(cli, 'peakRssKib'):.2f}x | {med(name, 'importMs'):.0f} |")
     print(f"\nIn pwsh, (Get-VcsUser).Count takes {med(p, 'listMs'):.0f} ms: {med(p, 'listMs') / 1000 / med(cli, 'seconds'):.2f}x the CLI's whole run.")
+print("\nStreaming (issue #29 goals), medians:\n")
+print("| figure | PsBench host | pwsh | goal |")
+print("|---|---:|---:|---|")
+def both(name, key, fmt="{:.0f}"):
+    a = fmt.format(med(name, key)) if name in by else "-"
+    b = fmt.format(med("pwsh " + name, key)) if ("pwsh " + name) in by else "-"
+    return a, b
+pl = med("pwsh Get-VcsUser", "listMs") / 1000 / med(cli, "seconds") if "pwsh Get-VcsUser" in by else float("nan")
+print(f"| (Get-VcsUser).Count vs `vcs user list --json` | {med(g, 'listMs') / 1000 / med(cli, 'seconds'):.2f}x | {pl:.2f}x | within 1.1x |")
+a, b = both("first object", "firstObjectMs")
+print(f"| first object of Get-VcsUser, ms | {a} | {b} | < 100 |")
+a, b = both("first object", "first5Ms")
+print(f"| Get-VcsUser \\| Select-Object -First 5, ms | {a} | {b} | < 300 |")
+if "first object" in by:
+    print(f"| Stop() after the first object, ms | {med('first object', 'stopMs'):.0f} | - | < 300 |")
+a = med("Import-Module after empty", "importMs")
+b = f"{med('pwsh import after empty', 'importMs'):.0f}" if "pwsh import after empty" in by else "-"
+print(f"| the module's Import-Module after an empty module's, ms | {a:.0f} | {b} | < 50 |")
+peaks = sorted({int(k.split()[-1]) for k in by if k.startswith("measure ")})
+for n in peaks:
+    a = med(f"measure {n}", "peakRssKib") / 1024
+    b = f"{med(f'pwsh measure {n}', 'peakRssKib') / 1024:.0f}" if f"pwsh measure {n}" in by else "-"
+    print(f"| peak RSS of Get-VcsUser \\| Measure-Object, {n:,} users, MiB | {a:.0f} | {b} | |")
+if len(peaks) >= 2:
+    lo, hi = peaks[0], peaks[-1]
+    for prefix, label in (("measure", "PsBench host"), ("pwsh measure", "pwsh")):
+        if f"{prefix} {lo}" in by and f"{prefix} {hi}" in by:
+            r = med(f"{prefix} {hi}", "peakRssKib") / med(f"{prefix} {lo}", "peakRssKib")
+            print(f"\nPeak growth from {lo:,} to {hi:,} users ({label}): {100 * (r - 1):+.0f}% (goal: within 10%)")
 print(f"\n(Get-VcsUser).Count alone takes {med(g, 'listMs') / 1000 / med(cli, 'seconds'):.2f}x the CLI's whole run.")
 print(f"Import-Module in a fresh host: {med('Import-Module', 'importMs'):.0f} ms by the Stopwatch; the whole process takes "
       f"{1000 * (med('Import-Module', 'seconds') - med('engine alone', 'seconds')):.0f} ms more than the engine alone.")

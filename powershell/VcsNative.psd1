@@ -28,8 +28,12 @@
         'Set-VcdUser'
         'Remove-VcdUser'
         'Get-VcdRole'
+        'Connect-CIServer'
+        'Disconnect-CIServer'
+        'Get-CIUser'
+        'Get-CIRole'
     )
-    # Compiled cmdlets only. $DefaultVcsServers and $DefaultVcdServers are global variables that
+    # Compiled cmdlets only. $DefaultVcsServers, $DefaultVcdServers and $DefaultCIServers are global variables that
     # the module sets itself, not module variables, so nothing is listed here.
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -17,6 +17,10 @@ namespace VcsNative.Bench
     ///   list MANIFEST URL TOKEN         the same, then Connect-Vcs and (Get-VcsUser).Count
     ///   abi LIBRARY URL TOKEN           no engine: vcs_connect and vcs_get_users through the C ABI,
     ///                                   the answer left unread (what Get-VcsUser waits for)
+    ///   first MANIFEST URL TOKEN        Connect-Vcs, then the first object of Get-VcsUser (the
+    ///                                   pipeline stopped there), then Get-VcsUser | Select -First 5
+    ///   measure MANIFEST URL TOKEN      Connect-Vcs, then Get-VcsUser | Measure-Object (peak memory)
+    ///   import MANIFEST EMPTY           Import-Module of an empty module first, then the module's
     /// Prints one JSON line: milliseconds of each step (Stopwatch around it) and this process's
     /// resident memory after each step and at its peak (VmHWM).
     /// </summary>
@@ -25,9 +29,10 @@ namespace VcsNative.Bench
         public static int Main(string[] args)
         {
             string mode = args.Length > 0 ? args[0] : "";
-            if (!(mode == "engine" || (mode == "import" && args.Length == 2) || ((mode == "list" || mode == "abi") && args.Length == 4)))
+            if (!(mode == "engine" || (mode == "import" && (args.Length == 2 || args.Length == 3))
+                || ((mode == "list" || mode == "abi" || mode == "first" || mode == "measure") && args.Length == 4)))
             {
-                Console.Error.WriteLine("usage: PsBench engine | import MANIFEST | list MANIFEST URL TOKEN | abi LIBRARY URL TOKEN");
+                Console.Error.WriteLine("usage: PsBench engine | import MANIFEST [EMPTY] | list|first|measure MANIFEST URL TOKEN | abi LIBRARY URL TOKEN");
                 return 2;
             }
             var figures = new StringBuilder("{\"mode\": \"" + mode + "\"");
@@ -51,17 +56,43 @@ namespace VcsNative.Bench
             if (mode != "engine")
             {
                 string manifest = Path.GetFullPath(args[1]);
+                if (mode == "import" && args.Length == 3)
+                {
+                    // The engine's first Import-Module pays a one-time cost; charge it to an empty module.
+                    string empty = Path.GetFullPath(args[2]);
+                    clock.Restart();
+                    Run(runspace, ps => ps.AddCommand("Import-Module").AddParameter("Name", empty));
+                    Figure("emptyImportMs", clock.Elapsed.TotalMilliseconds);
+                }
                 clock.Restart();
                 Run(runspace, ps => ps.AddCommand("Import-Module").AddParameter("Name", manifest));
                 Figure("importMs", clock.Elapsed.TotalMilliseconds);
                 Figure("rssImportKib", Status("VmRSS"));
             }
-            if (mode == "list")
+            if (mode == "list" || mode == "first" || mode == "measure")
             {
                 clock.Restart();
                 Run(runspace, ps => ps.AddCommand("Connect-Vcs").AddParameter("Server", args[2]).AddParameter("ApiToken", args[3]));
                 Figure("connectMs", clock.Elapsed.TotalMilliseconds);
-
+            }
+            if (mode == "first")
+            {
+                clock.Restart();
+                FirstObject(runspace, "Get-VcsUser", Figure);
+                clock.Restart();
+                Collection<PSObject> five = Run(runspace, ps => ps.AddScript("Get-VcsUser | Select-Object -First 5"));
+                Figure("first5Ms", clock.Elapsed.TotalMilliseconds);
+                Figure("count", five.Count);
+            }
+            if (mode == "measure")
+            {
+                clock.Restart();
+                Collection<PSObject> m = Run(runspace, ps => ps.AddScript("(Get-VcsUser | Measure-Object).Count"));
+                Figure("measureMs", clock.Elapsed.TotalMilliseconds);
+                Figure("count", Convert.ToDouble(m.Single().BaseObject, CultureInfo.InvariantCulture));
+            }
+            if (mode == "list")
+            {
                 clock.Restart();
                 Collection<PSObject> count = Run(runspace, ps => ps.AddScript("(Get-VcsUser).Count"));
                 Figure("listMs", clock.Elapsed.TotalMilliseconds);
@@ -71,6 +102,29 @@ namespace VcsNative.Bench
             Figure("peakRssKib", Status("VmHWM"));
             Console.WriteLine(figures.Append('}'));
             return 0;
+        }
+
+        /// <summary>Time from the invocation to the first object the command writes; the pipeline is then stopped.</summary>
+        private static void FirstObject(Runspace runspace, string script, Action<string, double> figure)
+        {
+            using PowerShell ps = PowerShell.Create(runspace);
+            ps.AddScript(script);
+            var output = new PSDataCollection<PSObject>();
+            var clock = Stopwatch.StartNew();
+            double first = double.NaN;
+            using var arrived = new System.Threading.ManualResetEventSlim();
+            output.DataAdded += (_, _) =>
+            {
+                if (arrived.IsSet) return;
+                first = clock.Elapsed.TotalMilliseconds;
+                arrived.Set();
+            };
+            IAsyncResult run = ps.BeginInvoke<PSObject, PSObject>(null, output);
+            if (!arrived.Wait(TimeSpan.FromSeconds(60))) throw new InvalidOperationException("no object in 60 s");
+            figure("firstObjectMs", first);
+            var stop = Stopwatch.StartNew();
+            ps.Stop();
+            figure("stopMs", stop.Elapsed.TotalMilliseconds);
         }
 
         /// <summary>Runs one command; any error ends the benchmark (a figure of a failed run means nothing).</summary>

@@ -1,8 +1,10 @@
+using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 
 namespace VcsNative.Commands
 {
-    /// <summary>Get-VcdUser: the users of the Cloud Director organization, every page, filtered by the service.</summary>
+    /// <summary>Get-VcdUser: the users of the Cloud Director organization, page by page through a cursor, filtered by the service.</summary>
     [Cmdlet(VerbsCommon.Get, "VcdUser", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(VcdUser))]
     public sealed class GetVcdUserCommand : VcdCmdlet
@@ -26,6 +28,16 @@ namespace VcsNative.Commands
         [ValidateNotNullOrEmpty]
         public string Filter { get; set; }
 
+        /// <summary>
+        /// Only the users holding one of these roles: Get-VcdRole objects (piped ones too, so that
+        /// a role's Id never binds to -Id) or role names.
+        /// </summary>
+        [Parameter(ParameterSetName = NameSet, ValueFromPipeline = true)]
+        [VcdRoleNameTransformation]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(VcdRoleCompleter))]
+        public VcdRole[] Role { get; set; }
+
         [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
         [Alias("UserId")]
         [ValidateNotNullOrEmpty]
@@ -38,8 +50,24 @@ namespace VcsNative.Commands
         [ArgumentCompleter(typeof(VcdServerCompleter))]
         public VcdServer[] Server { get; set; }
 
+        // Piped roles are gathered and listed once at the end: a user holding two of them is written once.
+        private readonly Dictionary<VcdServer, List<VcdRole>> rolesByServer = new Dictionary<VcdServer, List<VcdRole>>();
+
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == NameSet && Role != null)
+            {
+                foreach (VcdRole role in Role.Where(r => r != null))
+                {
+                    VcdServer[] servers = Server ?? (role.Server != null ? new[] { role.Server } : null);
+                    foreach (VcdServer server in VcdTargets(servers))
+                    {
+                        if (!rolesByServer.TryGetValue(server, out List<VcdRole> list)) rolesByServer[server] = list = new List<VcdRole>();
+                        list.Add(role);
+                    }
+                }
+                return;
+            }
             foreach (VcdServer server in VcdTargets(Server))
             {
                 if (ParameterSetName == IdSet)
@@ -47,18 +75,54 @@ namespace VcsNative.Commands
                     // One lookup per id: an unknown id is one error, and the others are still returned.
                     foreach (string id in Id)
                     {
+                        if (!IsUserUrn(id))
+                        {
+                            // PowerCLI's -Id takes ids only: a name is not looked up as one.
+                            WriteError(LibraryError.Of("notFound", "No user with id '" + id + "' was found: an id is a user URN (urn:vcloud:user:...); give names to -Name.").ToErrorRecord(id));
+                            continue;
+                        }
                         VcdUser user = UserById(server, id, id);
                         if (user != null) WriteObject(user);
                     }
                     continue;
                 }
-                using var query = new RequestJson().Strings("name", Name).Strings("email", Email).String("filter", Filter);
-                foreach (VcdUser user in Call(NativeMethods.vcd_get_users, server.Handle, query, VcdJson.Default.VcdUserArray, server))
-                {
-                    user.Server = server;
-                    WriteObject(user);
-                }
+                using var query = Query();
+                VcdListing.Users(this, server, query, WriteUser);
             }
         }
+
+        protected override void EndProcessing()
+        {
+            foreach (KeyValuePair<VcdServer, List<VcdRole>> entry in rolesByServer)
+            {
+                using var query = Query();
+                VcdListing.Users(this, entry.Key, query, entry.Value, WriteUser);
+            }
+        }
+
+        private RequestJson Query() => new RequestJson().Strings("name", Name).Strings("email", Email).String("filter", Filter);
+
+        private void WriteUser(VcdUser user) => WriteObject(user);
+    }
+
+    /// <summary>-Role of Get-VcdUser: a name becomes a role known by its name alone; role objects pass as they are.</summary>
+    internal sealed class VcdRoleNameTransformationAttribute : ArgumentTransformationAttribute
+    {
+        public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+        {
+            object value = inputData is PSObject ps ? ps.BaseObject : inputData;
+            if (value is string name) return new[] { Named(name) };
+            if (value is object[] items && items.All(i => (i is PSObject p ? p.BaseObject : i) is string || (i is PSObject q ? q.BaseObject : i) is VcdRole))
+            {
+                return items.Select(i => (i is PSObject p ? p.BaseObject : i) is string s ? Named(s) : (VcdRole)(i is PSObject q ? q.BaseObject : i)).ToArray();
+            }
+            // Anything else is left to the binder, which names the parameter and the type it wanted.
+            return inputData;
+        }
+
+        // An empty name would select nothing silently: refuse it, naming the parameter.
+        private static VcdRole Named(string name) => string.IsNullOrWhiteSpace(name)
+            ? throw new ArgumentTransformationMetadataException("-Role: a role name cannot be empty.")
+            : new VcdRole { Name = name };
     }
 }

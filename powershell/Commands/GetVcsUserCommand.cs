@@ -6,7 +6,7 @@ using VMware.CloudServices.Types.V1.CmdletOutput;
 
 namespace VcsNative.Commands
 {
-    /// <summary>Get-VcsUser: the users of the organization, every page, filtered in the library.</summary>
+    /// <summary>Get-VcsUser: the users of the organization, page by page through a cursor, filtered in the library.</summary>
     [Cmdlet(VerbsCommon.Get, "VcsUser", DefaultParameterSetName = NameSet)]
     [OutputType(typeof(IVcsUser))]
     public sealed class GetVcsUserCommand : VcsCmdlet
@@ -51,9 +51,15 @@ namespace VcsNative.Commands
                     }
                     continue;
                 }
+                // Through the cursor: each user written as its page arrives; a failing server is
+                // one error and the other servers still answer.
                 using var filter = new RequestJson().Strings("name", Name).Strings("email", Email);
-                List(server, filter, out LibraryError failure);
-                if (failure != null) ThrowTerminatingError(failure.ToErrorRecord(server));
+                int read = Listing.Read(NativeCursorMethods.vcs_get_users_open, server.Handle, filter, VcsUserImpl.Read, user =>
+                {
+                    user.Server = server;
+                    WriteObject(user);
+                }, "Get-VcsUser " + server.Name, out LibraryError failure);
+                if (read < 0) WriteError(failure.ToErrorRecord(server));
             }
         }
 

@@ -45,9 +45,16 @@ namespace VcsNative.Commands
                     continue;
                 }
                 using var filter = new RequestJson().Strings("name", Name).Strings("status", Status);
-                Write(Call(NativeMethods.vcs_get_user_invitations, server.Handle, filter, WireJson.Default.VcsUserInvitationImplArray, server), server);
+                int read = Listing.Read(NativeCursorMethods.vcs_get_user_invitations_open, server.Handle, filter, ReadInvitation, i =>
+                {
+                    i.Server = server;
+                    WriteObject(i);
+                }, "Get-VcsUserInvitation " + server.Name, out LibraryError failure);
+                if (read < 0) WriteError(failure.ToErrorRecord(server));
             }
         }
+
+        private static readonly ElementReader<VcsUserInvitationImpl> ReadInvitation = CursorReader.Of(WireJson.Default.VcsUserInvitationImpl);
 
         private void Write(IEnumerable<VcsUserInvitationImpl> invitations, VcsServerImpl server)
         {

@@ -81,7 +81,7 @@ namespace VcsNative.Commands
             OAuthContextInfo info = NativeAnswer.Read(status, json, WireJson.Default.OAuthContextInfo, out LibraryError error);
             if (error != null) ThrowTerminatingError(Connecting.ToErrorRecord(error, "VcsServer", VcsServer));
 
-            var type = ParameterSetName == ApiTokenSet ? VcsOAuthSecurityContextType.ApiToken : VcsOAuthSecurityContextType.ServiceApp;
+            var type = ParameterSetName == ApiTokenSet ? VcsOAuthSecurityContextType.ApiToken : VcsOAuthSecurityContextType.Service;
             WriteObject(new VcsOAuthSecurityContextImpl(VcsServer, type, secret.Copy())
             {
                 ApiTokenPreview = info.ApiTokenPreview,

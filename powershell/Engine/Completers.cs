@@ -6,6 +6,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Threading.Tasks;
 using VMware.CloudServices.Impl.V1.CmdletOutput;
 
 namespace VcsNative
@@ -33,8 +34,8 @@ namespace VcsNative
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            var names = Completion.CspServers(fakeBoundParameters)
-                .SelectMany(s => Completion.Names<VcsConnectionHandle>(NativeMethods.vcs_get_organization_roles, s.Handle));
+            var names = CompletionCache.Names(Completion.CspServers(fakeBoundParameters), "organizationRoles",
+                s => Completion.Names<VcsConnectionHandle>(NativeMethods.vcs_get_organization_roles, s.Handle));
             return Completion.Of(names, wordToComplete);
         }
     }
@@ -44,8 +45,8 @@ namespace VcsNative
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
-            var names = Completion.CspServers(fakeBoundParameters)
-                .SelectMany(s => Completion.Names<VcsConnectionHandle>(NativeMethods.vcs_get_service_roles, s.Handle));
+            var names = CompletionCache.Names(Completion.CspServers(fakeBoundParameters), "serviceRoles",
+                s => Completion.Names<VcsConnectionHandle>(NativeMethods.vcs_get_service_roles, s.Handle));
             return Completion.Of(names, wordToComplete);
         }
     }
@@ -56,7 +57,8 @@ namespace VcsNative
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
         {
             var servers = Completion.Given<VcdServer>(fakeBoundParameters) ?? SessionConnections.Current.DefaultVcd;
-            var names = servers.Where(s => s.IsConnected).SelectMany(s => Completion.Names<VcdConnectionHandle>(NativeMethods.vcd_get_roles, s.Handle));
+            var names = CompletionCache.Names(servers.Where(s => s.IsConnected), "vcdRoles",
+                s => Completion.Names<VcdConnectionHandle>(NativeMethods.vcd_get_roles, s.Handle));
             return Completion.Of(names, wordToComplete);
         }
     }
@@ -91,14 +93,14 @@ namespace VcsNative
             return servers.Where(s => s.IsConnected);
         }
 
-        /// <summary>The "name" of every object of an array answer; nothing on any error (completion never fails).</summary>
+        /// <summary>The "name" of every object of an array answer; null on any error (completion never fails).</summary>
         internal static unsafe List<string> Names<THandle>(NativeCall<THandle> call, THandle handle)
         {
             var names = new List<string>();
             IntPtr json = IntPtr.Zero;
             try
             {
-                if (call(handle, null, out json) != VcsStatus.Ok || json == IntPtr.Zero) return names;
+                if (call(handle, null, out json) != VcsStatus.Ok || json == IntPtr.Zero) return null;
                 var reader = new Utf8JsonReader(MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)json));
                 while (reader.Read())
                 {
@@ -111,6 +113,12 @@ namespace VcsNative
             }
             catch (JsonException)
             {
+                return null;
+            }
+            catch (ObjectDisposedException)
+            {
+                // Disconnected while the fetch ran in the background.
+                return null;
             }
             finally
             {

@@ -63,6 +63,7 @@ namespace VcsNative
             lock (Vcd) Vcd.RemoveAll(s => !s.IsConnected);
             Set(cmdlet, "global:DefaultVcsServers", DefaultCsp);
             Set(cmdlet, "global:DefaultVcdServers", DefaultVcd);
+            Set(cmdlet, "global:DefaultCIServers", DefaultVcd); // PowerCLI's name for the same sessions
         }
 
         private void OnRunspaceStateChanged(object sender, RunspaceStateEventArgs e)

@@ -32,28 +32,43 @@ namespace VcsNative
     /// <summary>
     /// Lets -Server take connection objects or names, wildcards allowed, matched against this
     /// session's connections. A name that matches none is refused, naming the connected servers.
+    /// $null means the default servers, as PowerCLI documents; with none connected it is refused.
     /// </summary>
     public sealed class VcsServerTransformationAttribute : ArgumentTransformationAttribute
     {
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
-            List<VcsServerImpl> live = SessionConnections.Current.Csp;
-            return ServerNames.Resolve<IVcsServer>(inputData, "CSP server", live.Select(s => (s.Name, (IVcsServer)s)));
+            SessionConnections connections = SessionConnections.Current;
+            if (ServerNames.IsNull(inputData)) return ServerNames.Defaults(connections.DefaultCsp, "CSP server", "Connect-Vcs");
+            return ServerNames.Resolve<IVcsServer>(inputData, "CSP server", connections.Csp.Select(s => (s.Name, (IVcsServer)s)));
         }
     }
 
-    /// <summary>-Server of the Cloud Director commands: sessions or their names (wildcards allowed).</summary>
+    /// <summary>-Server of the Cloud Director commands: sessions or their names (wildcards allowed); $null: the default ones.</summary>
     public sealed class VcdServerTransformationAttribute : ArgumentTransformationAttribute
     {
         public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
         {
-            List<VcdServer> live = SessionConnections.Current.Vcd;
-            return ServerNames.Resolve<VcdServer>(inputData, "Cloud Director", live.Select(s => (s.Name, s)));
+            SessionConnections connections = SessionConnections.Current;
+            if (ServerNames.IsNull(inputData)) return ServerNames.Defaults(connections.DefaultVcd, "Cloud Director", "Connect-Vcd");
+            return ServerNames.Resolve<VcdServer>(inputData, "Cloud Director", connections.Vcd.Select(s => (s.Name, s)));
         }
     }
 
     internal static class ServerNames
     {
+        /// <summary>A $null argument (AutomationNull too); an empty array is not $null and stays refused.</summary>
+        internal static bool IsNull(object inputData) => inputData == null || (inputData is PSObject ps && ps.BaseObject == null);
+
+        internal static T[] Defaults<T>(T[] defaults, string kind, string connect)
+        {
+            if (defaults.Length == 0)
+            {
+                throw new ArgumentTransformationMetadataException("-Server $null means the default servers, and no " + kind + " is connected: run " + connect + " first.");
+            }
+            return defaults;
+        }
+
         internal static object Resolve<T>(object inputData, string kind, IEnumerable<(string Name, T Server)> live) where T : class
         {
             var result = new List<T>();

@@ -15,6 +15,24 @@ namespace VcsNative
     {
         internal SessionConnections Connections => SessionConnections.Current;
 
+        // Made with the cmdlet, so a Stop that comes before the listing opens still cancels it.
+        private readonly CursorReader listing;
+
+        protected VcsCmdlet()
+        {
+            listing = new CursorReader(this);
+        }
+
+        /// <summary>The cmdlet's listings through the library's cursors (Get-VcsUser, Get-VcdUser, ...).</summary>
+        internal CursorReader Listing => listing;
+
+        /// <summary>Ctrl+C / Stop(): the listing in flight is cancelled at once (its reader then ends the pipeline).</summary>
+        protected override void StopProcessing()
+        {
+            listing.Stop();
+            base.StopProcessing();
+        }
+
         /// <summary>The CSP connections to act on: those given, else the default ones. None is a terminating error.</summary>
         internal IReadOnlyList<VcsServerImpl> CspTargets(IVcsServer[] given)
         {

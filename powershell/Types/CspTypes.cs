@@ -21,11 +21,17 @@ namespace VMware.CloudServices.Types.V1
         string User { get; }
     }
 
+    /// <summary>
+    /// PowerCLI's names and values. WebApp and ServiceApp, this module's earlier names, stay as
+    /// aliases of equal value so old scripts still bind; the object shows PowerCLI's name.
+    /// </summary>
     public enum VcsOAuthSecurityContextType
     {
-        ApiToken,
-        WebApp,
-        ServiceApp,
+        ApiToken = 0,
+        Service = 1,
+        WebBrowser = 2,
+        ServiceApp = Service,
+        WebApp = WebBrowser,
     }
 
     /// <summary>An OAuth security context (New-VcsOAuthSecurityContext): what Connect-Vcs signs in with.</summary>

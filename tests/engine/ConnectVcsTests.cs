@@ -110,7 +110,7 @@ namespace VcsNative.Engine.Tests
             ps.Set("appSecret", emu.AppSecret);
             ps.Set("orgId", emu.OrgId);
             PSObject ctx = ps.Ok("New-VcsOAuthSecurityContext -VcsServer $url -AppId $appId -AppSecret $appSecret -OrganizationId $orgId").Single();
-            Assert.Equal("ServiceApp", ctx.Properties["Type"].Value.ToString());
+            Assert.Equal("Service", ctx.Properties["Type"].Value.ToString());
             Assert.Equal("VMware.CloudServices.Impl.V1.Authentication.VcsOAuthSecurityContextImpl", ctx.TypeNames[0]);
             Assert.DoesNotContain(ctx.Properties, p => p.Value is string v && v.Contains(emu.AppSecret));
             ps.Set("ctx", ctx);

@@ -23,14 +23,57 @@ namespace VcsNative.Engine.Tests
         }
 
         [Fact]
-        public void Users_render_as_a_table_of_name_username_email_and_id()
+        public void Users_render_as_a_table_of_name_and_email()
         {
             using var emu = new Emulator(users: 5);
             using var ps = new PsSession(emu);
             ps.Connect();
             string table = (string)ps.Ok("Get-VcsUser -Name 'Ada*' | Out-String -Width 200").Single().BaseObject;
-            Assert.Equal(new[] { "Name", "Username", "Email", "Id" }, Headers(table));
+            Assert.Equal(new[] { "Name", "Email" }, Headers(table));
             Assert.Contains("ada.andersen@example.com", table);
+        }
+
+        /// <summary>
+        /// A table as an 80-column console shows it: no line longer than 80, the headers whole on
+        /// one line, and every email (or other value named) whole.
+        /// </summary>
+        private static void FitsIn80(PsSession ps, string command, string[] headers, string wholeValuesScript)
+        {
+            string table = (string)ps.Ok(command + " | Out-String -Width 80").Single().BaseObject;
+            string[] lines = table.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+            Assert.All(lines, l => Assert.True(l.Length <= 80, "longer than 80 (" + l.Length + "): " + l + "\n" + table));
+            Assert.Equal(headers, Headers(table));
+            var values = ps.Ok(wholeValuesScript).Select(o => o?.BaseObject as string).Where(v => !string.IsNullOrEmpty(v)).ToList();
+            Assert.NotEmpty(values);
+            Assert.All(values, v => Assert.True(lines.Any(l => l.Contains(v)), "'" + v + "' is not whole in:\n" + table));
+        }
+
+        [Fact]
+        public void The_CSP_tables_fit_80_columns_with_whole_emails_and_unbroken_headers()
+        {
+            using var emu = new Emulator(users: 12, invitations: 6);
+            using var ps = new PsSession(emu);
+            FitsIn80(ps, "Connect-Vcs -Server $url -ApiToken $token", new[] { "Server", "User" }, "$DefaultVcsServers.User; $DefaultVcsServers.Server");
+            FitsIn80(ps, "Get-VcsUser", new[] { "Name", "Email" }, "(Get-VcsUser).Email");
+            FitsIn80(ps, "Get-VcsUserInvitation", new[] { "Status", "ExpiredDate", "Name" }, "(Get-VcsUserInvitation).Name");
+            FitsIn80(ps, "New-VcsOAuthSecurityContext -VcsServer $url -ApiToken $token", new[] { "VcsServer", "Type", "ApiTokenPreview", "AppId" }, "'ApiToken'");
+            ps.Set("appId", emu.AppId);
+            ps.Set("appSecret", emu.AppSecret);
+            ps.Set("orgId", emu.OrgId);
+            FitsIn80(ps, "New-VcsOAuthSecurityContext -VcsServer $url -AppId $appId -AppSecret $appSecret -OrganizationId $orgId",
+                new[] { "VcsServer", "Type", "ApiTokenPreview", "AppId" }, "$appId; 'Service'");
+        }
+
+        [Fact]
+        public void The_Cloud_Director_tables_fit_80_columns_with_whole_emails_and_unbroken_headers()
+        {
+            using var emu = new Emulator(vcdUsers: 25);
+            using var ps = new PsSession(emu);
+            ps.SetVcdVariables(emu);
+            FitsIn80(ps, "Connect-CIServer -Server $vcdUrl -Org $vcdOrg -User $vcdUser -Password $vcdPassword", new[] { "Name", "Org", "User", "IsProvider" }, "$vcdUser");
+            FitsIn80(ps, "Get-CIUser", new[] { "Name", "Enabled", "Role", "Email" }, "(Get-CIUser).Email; (Get-CIUser).Name");
+            FitsIn80(ps, "Get-VcdUser", new[] { "Name", "Enabled", "Roles", "Email" }, "(Get-VcdUser).Email");
+            FitsIn80(ps, "Get-CIRole", new[] { "Name", "Description" }, "(Get-CIRole).Name");
         }
 
         [Fact]
@@ -39,8 +82,7 @@ namespace VcsNative.Engine.Tests
             using var emu = new Emulator(users: 5);
             using var ps = new PsSession(emu);
             string server = (string)ps.Ok("Connect-Vcs -Server $url -ApiToken $token | Out-String -Width 200").Single().BaseObject;
-            Assert.Equal(new[] { "Name", "User", "OrganizationName" }, Headers(server));
-            Assert.Contains("Acme Cloud Operations", server);
+            Assert.Equal(new[] { "Server", "User" }, Headers(server));
             Assert.Contains("ada.andersen@example.com", server);
 
             string context = (string)ps.Ok("New-VcsOAuthSecurityContext -VcsServer $url -ApiToken $token | Out-String -Width 200").Single().BaseObject;
@@ -89,6 +131,8 @@ namespace VcsNative.Engine.Tests
             Assert.Contains("VMware.CloudServices.Impl.V1.CmdletOutput.VcsServerImpl", checkedTypes);
             Assert.Contains("VMware.CloudServices.Impl.V1.Authentication.VcsOAuthSecurityContextImpl", checkedTypes);
             Assert.Contains("VcsNative.VcdServer", checkedTypes);
+            Assert.Contains("VcsNative.CIUser", checkedTypes);
+            Assert.Contains("VcsNative.CIRole", checkedTypes);
         }
     }
 }

@@ -66,7 +66,7 @@ namespace VcsNative.Engine.Tests
         [InlineData("Get-VcsOrganizationRole -User 'ada*', $null")]
         [InlineData("$typo = $null; Get-VcsOrganizationRole -User $typo")]
         [InlineData("$null | Get-VcsOrganizationRole")]
-        [InlineData("Get-VcsOrganizationRole -Server $null")]
+        [InlineData("Get-VcsOrganizationRole -Server @()")]
         public void An_empty_or_null_filter_is_refused_and_returns_nothing(string script)
         {
             using var emu = new Emulator();

@@ -11,7 +11,8 @@ namespace VcsNative.Engine.Tests
     public class HelpTests
     {
         /// <summary>Commands that return nothing; every other command declares what it returns.</summary>
-        private static readonly string[] WithoutOutput = { "Disconnect-Vcs", "Disconnect-Vcd", "Remove-VcsUser", "Remove-VcsUserInvitation", "Remove-VcdUser" };
+        private static readonly string[] WithoutOutput = { "Disconnect-Vcs", "Disconnect-Vcd", "Remove-VcsUser", "Remove-VcsUserInvitation", "Remove-VcdUser",
+            "Disconnect-CIServer" };
 
         private static List<CmdletInfo> Commands(PsSession ps) =>
             ps.Ok("Get-Command -Module VcsNative").Select(o => (CmdletInfo)o.BaseObject).ToList();

@@ -144,7 +144,7 @@ namespace VcsNative.Engine.Tests
         [InlineData("New-VcsUserInvitation -Email 'x@partner.example.org' -OrganizationRole @()")]
         [InlineData("New-VcsUserInvitation -Email 'x@partner.example.org' -OrganizationRole org_member -ServiceRole $null")]
         [InlineData("New-VcsUserInvitation -Email 'x@partner.example.org' -OrganizationRole org_member -ServiceRole ''")]
-        [InlineData("New-VcsUserInvitation -Email 'x@partner.example.org' -OrganizationRole org_member -Server $null")]
+        [InlineData("New-VcsUserInvitation -Email 'x@partner.example.org' -OrganizationRole org_member -Server @()")]
         public void An_empty_or_null_argument_is_refused_and_invites_no_one(string script)
         {
             using var emu = new Emulator();

@@ -42,7 +42,7 @@ namespace VcsNative.Engine.Tests
         [InlineData("Remove-VcsUser -User @() -Confirm:$false")]
         [InlineData("Remove-VcsUser -User ' ' -Force")]
         [InlineData("$null | Remove-VcsUser -Confirm:$false")]
-        [InlineData("Remove-VcsUser -User 'b*' -Server $null -Confirm:$false")]
+        [InlineData("Remove-VcsUser -User 'b*' -Server @() -Confirm:$false")]
         public void An_empty_or_null_user_is_refused_and_no_one_is_removed(string script)
         {
             using var emu = new Emulator();

@@ -91,7 +91,7 @@ namespace VcsNative.Engine.Tests
         [InlineData("Get-VcdUser -Id $null")]
         [InlineData("Get-VcdUser -Id ''")]
         [InlineData("Get-VcdUser -Id @()")]
-        [InlineData("Get-VcdUser -Server $null")]
+        [InlineData("Get-VcdUser -Server @()")]
         [InlineData("$typo = $null; Get-VcdUser -Filter $typo")]
         [InlineData("Get-VcdRole -Name $null")]
         [InlineData("Get-VcdRole -Name ''")]
@@ -181,10 +181,70 @@ namespace VcsNative.Engine.Tests
         [Fact]
         public void Select_First_stops_the_listing_early()
         {
-            using var emu = new Emulator(vcdUsers: 300);
+            using var emu = new Emulator(vcdUsers: 2000);
             using var ps = new PsSession(emu);
             ps.ConnectVcd(emu);
+            // Page requests as the emulator counts them: the whole listing takes 16 or more (at most 128 a page).
+            int before = emu.Requests("GET /cloudapi/1.0.0/users");
+            ps.Ok("$null = Get-VcdUser");
+            int all = emu.Requests("GET /cloudapi/1.0.0/users") - before;
+            Assert.True(all >= 16, "the whole listing took " + all + " page requests");
+            before = emu.Requests("GET /cloudapi/1.0.0/users");
             Assert.Equal(3, ps.Ok("Get-VcdUser | Select-Object -First 3").Count);
+            System.Threading.Thread.Sleep(300);
+            int first = emu.Requests("GET /cloudapi/1.0.0/users") - before;
+            Assert.InRange(first, 1, 3);
+        }
+
+        [Fact]
+        public void Role_lists_the_users_holding_it_and_piped_roles_never_bind_to_Id()
+        {
+            using var emu = new Emulator(vcdUsers: 150);
+            using var ps = new PsSession(emu);
+            ps.ConnectVcd(emu);
+            var state = emu.TenantUsers();
+            string[] Holding(params string[] roles) => state.Where(u => emu.RoleNames(u).Any(n => roles.Contains(n)))
+                .Select(u => u.GetProperty("id").GetString()).OrderBy(x => x).ToArray();
+            string[] Ids(RunResult r) => r.Values.Cast<VcdUser>().Select(u => u.Id).OrderBy(x => x).ToArray();
+
+            string[] vAppUsers = Holding("vApp User");
+            Assert.NotEmpty(vAppUsers);
+            Assert.True(vAppUsers.Length < state.Count);
+            RunResult piped = ps.Run("Get-VcdRole -Name 'vApp User' | Get-VcdUser");
+            Assert.Empty(piped.AllErrors);
+            Assert.Equal(vAppUsers, Ids(piped));
+            // Two piped roles: their users, each once.
+            RunResult two = ps.Run("Get-VcdRole -Name 'vApp*' | Get-VcdUser");
+            Assert.Empty(two.AllErrors);
+            Assert.Equal(Holding("vApp User", "vApp Author"), Ids(two));
+            // By name, any case, combined with -Name.
+            Assert.Equal(vAppUsers, Ids(ps.Run("Get-VcdUser -Role 'VAPP USER'")));
+            string first = state.First().GetProperty("username").GetString().Split('.')[0];
+            var expected = state.Where(u => emu.RoleNames(u).Contains("vApp User") && u.GetProperty("username").GetString().StartsWith(first + ".", StringComparison.OrdinalIgnoreCase)
+                || emu.RoleNames(u).Contains("vApp User") && u.GetProperty("fullName").GetString().StartsWith(first + " ", StringComparison.OrdinalIgnoreCase))
+                .Select(u => u.GetProperty("id").GetString()).OrderBy(x => x);
+            Assert.Equal(expected, Ids(ps.Run("Get-VcdUser -Role 'vApp User' -Name '" + first + ".*'")));
+            Assert.Empty(ps.Run("Get-VcdUser -Role 'no such role'").Output);
+            Assert.Contains("Role", ps.Run("Get-VcdUser -Role ''").OnlyError.Exception.Message);
+            // A user piped back is still read again by its Id.
+            RunResult again = ps.Run("$three = Get-VcdUser -Role 'vApp User' | Select-Object -First 3; $three | Get-VcdUser");
+            Assert.Empty(again.AllErrors);
+            Assert.Equal(((object[])ps.Get("three")).Select(o => ((PSObject)o).Base<VcdUser>().Id).OrderBy(x => x), Ids(again));
+        }
+
+        [Fact]
+        public void Id_takes_ids_only_a_name_is_not_found()
+        {
+            using var emu = new Emulator();
+            using var ps = new PsSession(emu);
+            ps.ConnectVcd(emu);
+            int before = emu.Requests("GET /cloudapi/1.0.0/users");
+            RunResult r = ps.Run("Get-VcdUser -Id alice");
+            Assert.Empty(r.Output);
+            Assert.Equal(ErrorCategory.ObjectNotFound, r.OnlyError.CategoryInfo.Category);
+            Assert.StartsWith("Vcs.notFound,", r.OnlyError.FullyQualifiedErrorId);
+            Assert.Equal("alice", r.OnlyError.TargetObject);
+            Assert.Equal(before, emu.Requests("GET /cloudapi/1.0.0/users"));
         }
 
         [Fact]
