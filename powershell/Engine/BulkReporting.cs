@@ -53,6 +53,8 @@ namespace VcsNative
 
         private volatile JobRun runningJob;
         private List<VcsBulkItem> stoppedReport;
+        // Errors of a stopped run, newest last, added to $Error together (a stop must end at once).
+        private readonly List<ErrorRecord> stoppedErrors = new List<ErrorRecord>();
 
         /// <summary>The job of the bulk call in flight, for StopProcessing.</summary>
         internal JobRun RunningJob
@@ -83,6 +85,7 @@ namespace VcsNative
             {
                 bool sent = error.Category == "unknown";
                 foreach (object item in items) Stopped(server, item, sent ? "unknown" : "notStarted", error.Message);
+                PublishStoppedReport();
                 return false;
             }
             foreach (object item in items) WriteItemError(Translated(error).ToErrorRecord(item));
@@ -108,7 +111,7 @@ namespace VcsNative
                 }
                 WriteItemError(ItemError(item, report.Cancelled));
             }
-            if (stopped) PublishStoppedReport();
+            if (stopped || Stopping) PublishStoppedReport();
             return stopped && Stopping ? new List<BulkItem<T>>() : ok;
         }
 
@@ -137,10 +140,11 @@ namespace VcsNative
         /// <summary>The library names its CLI's flags; a script knows this module's parameters.</summary>
         internal static LibraryError Translated(LibraryError e)
         {
-            if (e?.Message == null || !e.Message.Contains("allow-self", StringComparison.Ordinal) && e.Field != "allowSelf") return e;
-            string m = e.Message.Replace("allowSelf (--allow-self)", "-AllowSelf").Replace("--allow-self", "-AllowSelf");
-            if (!m.Contains("-AllowSelf") && e.Field == "allowSelf") m += " (use -AllowSelf)";
-            return CopyWith(e, m);
+            if (e?.Message == null) return e;
+            if (e.Message.Contains("allow-self", StringComparison.Ordinal))
+                return CopyWith(e, e.Message.Replace("allowSelf (--allow-self)", "-AllowSelf").Replace("--allow-self", "-AllowSelf"));
+            // Cloud Director's guard rail names no flag (the server refuses it too): -AllowSelf still sends it.
+            return e.Field == "allowSelf" ? CopyWith(e, e.Message + " (with -AllowSelf the request is sent anyway)") : e;
         }
 
         private static LibraryError CopyWith(LibraryError e, string message) => new LibraryError
@@ -163,7 +167,7 @@ namespace VcsNative
                     // Stopped meanwhile: kept below.
                 }
             }
-            KeepOnErrorVariable(record);
+            stoppedErrors.Add(record);
         }
 
         private void Stopped(string server, object input, string outcome, string why)
@@ -172,7 +176,6 @@ namespace VcsNative
             var item = new BulkItem<object> { Outcome = outcome, Message = why, Id = text };
             Keep(server, item);
             WriteItemError(ItemError(item, cancelled: true));
-            PublishStoppedReport();
         }
 
         private void Keep<T>(string server, BulkItem<T> item)
@@ -186,21 +189,22 @@ namespace VcsNative
         }
 
         /// <summary>$global:VcsStoppedReport: every item of the stopped command, whatever $MaximumErrorCount keeps on $Error.</summary>
-        private void PublishStoppedReport()
+        internal void PublishStoppedReport()
         {
-            SessionState.PSVariable.Set("global:" + StoppedReportVariable, stoppedReport.ToArray());
-        }
-
-        /// <summary>$Error, newest first, as the engine keeps it, within $MaximumErrorCount.</summary>
-        private void KeepOnErrorVariable(ErrorRecord record)
-        {
-            if (!(SessionState.PSVariable.GetValue("global:Error") is ArrayList errors)) return;
-            int max = LanguagePrimitives.TryConvertTo(SessionState.PSVariable.GetValue("global:MaximumErrorCount"), out int m) && m > 0 ? m : 256;
-            lock (errors.SyncRoot)
+            if (stoppedReport != null) SessionState.PSVariable.Set("global:" + StoppedReportVariable, stoppedReport.ToArray());
+            if (stoppedErrors.Count == 0) return;
+            // $Error, newest first, as the engine keeps it, within $MaximumErrorCount.
+            if (SessionState.PSVariable.GetValue("global:Error") is ArrayList errors)
             {
-                errors.Insert(0, record);
-                if (errors.Count > max) errors.RemoveRange(max, errors.Count - max);
+                int max = LanguagePrimitives.TryConvertTo(SessionState.PSVariable.GetValue("global:MaximumErrorCount"), out int m) && m > 0 ? m : 256;
+                stoppedErrors.Reverse();
+                lock (errors.SyncRoot)
+                {
+                    errors.InsertRange(0, stoppedErrors.Count > max ? stoppedErrors.GetRange(0, max) : stoppedErrors);
+                    if (errors.Count > max) errors.RemoveRange(max, errors.Count - max);
+                }
             }
+            stoppedErrors.Clear();
         }
     }
 }
