@@ -11,6 +11,10 @@ namespace VcsNative.Engine.Tests
     /// <summary>Bulk cmdlets under the library's jobs: Stop, progress, unknown outcomes.</summary>
     public class BulkJobTests
     {
+        private readonly Xunit.Abstractions.ITestOutputHelper output;
+
+        public BulkJobTests(Xunit.Abstractions.ITestOutputHelper output) => this.output = output;
+
         private const string RemoveUsersPath = "/csp/gateway/am/api/v2/orgs/*/users";
 
         [Fact]
@@ -35,6 +39,7 @@ namespace VcsNative.Engine.Tests
             var stop = Stopwatch.StartNew();
             pipe.Stop();
             stop.Stop();
+            output.WriteLine("Stop returned in " + stop.ElapsedMilliseconds + " ms");
             Assert.True(stop.ElapsedMilliseconds < 300, "Stop took " + stop.ElapsedMilliseconds + " ms");
             Assert.True(running.IsCompleted);
             Assert.Equal(PSInvocationState.Stopped, pipe.InvocationStateInfo.State);
