@@ -8,7 +8,14 @@ using Xunit;
 
 namespace VcsNative.Engine.Tests
 {
+    /// <summary>Timed tests run alone: the other test classes' emulators and runspaces would share the two cores.</summary>
+    [CollectionDefinition("Timed", DisableParallelization = true)]
+    public sealed class TimedCollection
+    {
+    }
+
     /// <summary>Bulk cmdlets under the library's jobs: Stop, progress, unknown outcomes.</summary>
+    [Collection("Timed")]
     public class BulkJobTests
     {
         private readonly Xunit.Abstractions.ITestOutputHelper output;
@@ -69,6 +76,43 @@ namespace VcsNative.Engine.Tests
             var target = Assert.IsType<VcsBulkTarget>(oneNotStarted.TargetObject);
             Assert.Contains(target.Id, remaining);
             Assert.Contains(target.Email, oneNotStarted.Exception.Message);
+        }
+
+        [Fact]
+        public void Stop_during_invitations_keeps_the_invitations_made_and_names_those_not_sent()
+        {
+            using var emu = new Emulator();
+            using var ps = new PsSession(emu);
+            ps.Connect();
+            var emails = Enumerable.Range(0, 2000).Select(i => "stop" + i + "@partner.example").ToArray();
+            ps.Set("emails", emails);
+            int before = CspState.Invitations(emu).Count;
+            emu.Control("/_emulator/faults", "{\"method\": \"POST\", \"path\": \"/csp/gateway/am/api/orgs/*/invitations\", \"latencyMs\": 300}");
+
+            using var pipe = PowerShell.Create(ps.Runspace);
+            pipe.AddScript("New-VcsUserInvitation -Email $emails -OrganizationRole org_member -Confirm:$false");
+            IAsyncResult running = pipe.BeginInvoke();
+            var waited = Stopwatch.StartNew();
+            while (CspState.Invitations(emu).Count == before && waited.ElapsedMilliseconds < 20000) Thread.Sleep(50);
+            var stop = Stopwatch.StartNew();
+            pipe.Stop();
+            stop.Stop();
+            output.WriteLine("Stop returned in " + stop.ElapsedMilliseconds + " ms");
+            Assert.True(stop.ElapsedMilliseconds < 300, "Stop took " + stop.ElapsedMilliseconds + " ms");
+            Assert.True(running.IsCompleted);
+
+            Thread.Sleep(500);
+            var pending = CspState.Invitations(emu).Select(i => i.Username).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var report = ps.Ok("$VcsStoppedReport").Select(o => (VcsBulkItem)o.BaseObject).ToList();
+            Assert.Equal(emails.Length, report.Count);
+            output.WriteLine(string.Join(", ", report.GroupBy(i => i.Outcome).Select(g => g.Key + ": " + g.Count())));
+            var invited = report.Where(i => i.Outcome == "invited").ToList();
+            var notStarted = report.Where(i => i.Outcome == "notStarted").ToList();
+            Assert.NotEmpty(notStarted);
+            Assert.All(invited, i => Assert.Contains(i.Input, pending));
+            Assert.All(invited, i => Assert.NotNull(i.Result));
+            Assert.All(notStarted, i => Assert.DoesNotContain(i.Input, pending));
+            Assert.All(report.Where(i => !i.Ok), i => Assert.Contains(i.Outcome, new[] { "notStarted", "unknown" }));
         }
 
         [Fact]
