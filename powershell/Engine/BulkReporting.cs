@@ -53,6 +53,7 @@ namespace VcsNative
 
         private volatile JobRun runningJob;
         private List<VcsBulkItem> stoppedReport;
+        private bool toldHost;
         // Errors of a stopped run, newest last, added to $Error together (a stop must end at once).
         private readonly List<ErrorRecord> stoppedErrors = new List<ErrorRecord>();
 
@@ -188,10 +189,33 @@ namespace VcsNative
             });
         }
 
+        /// <summary>
+        /// One line on an interactive host (the console after Ctrl+C) saying where the report is:
+        /// the streams take nothing more. A host without a UI (a hosted runspace) is left alone.
+        /// </summary>
+        private void TellHost()
+        {
+            if (!Stopping || toldHost) return;
+            toldHost = true;
+            try
+            {
+                var counts = stoppedReport.GroupBy(i => i.Outcome).Select(g => g.Count() + " " + g.Key);
+                Host?.UI?.WriteWarningLine(MyInvocation.MyCommand.Name + " was stopped: " + string.Join(", ", counts) + ". Each item is in $" + StoppedReportVariable + ".");
+            }
+            catch (Exception e) when (e is System.Management.Automation.Host.HostException || e is NotImplementedException || e is NotSupportedException || e is InvalidOperationException)
+            {
+                // No UI to tell: the report is in the variable all the same.
+            }
+        }
+
         /// <summary>$global:VcsStoppedReport: every item of the stopped command, whatever $MaximumErrorCount keeps on $Error.</summary>
         internal void PublishStoppedReport()
         {
-            if (stoppedReport != null) SessionState.PSVariable.Set("global:" + StoppedReportVariable, stoppedReport.ToArray());
+            if (stoppedReport != null)
+            {
+                SessionState.PSVariable.Set("global:" + StoppedReportVariable, stoppedReport.ToArray());
+                TellHost();
+            }
             if (stoppedErrors.Count == 0) return;
             // $Error, newest first, as the engine keeps it, within $MaximumErrorCount.
             if (SessionState.PSVariable.GetValue("global:Error") is ArrayList errors)
