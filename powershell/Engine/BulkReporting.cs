@@ -174,7 +174,8 @@ namespace VcsNative
         private void Stopped(string server, object input, string outcome, string why)
         {
             string text = input is string s ? s : input?.ToString();
-            var item = new BulkItem<object> { Outcome = outcome, Message = why, Id = text };
+            using var inputJson = System.Text.Json.JsonDocument.Parse("\"" + System.Text.Json.JsonEncodedText.Encode(text ?? "").ToString() + "\"");
+            var item = new BulkItem<object> { Outcome = outcome, Message = why, Input = inputJson.RootElement.Clone() };
             Keep(server, item);
             WriteItemError(ItemError(item, cancelled: true));
         }
