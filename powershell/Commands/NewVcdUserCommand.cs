@@ -143,11 +143,14 @@ namespace VcsNative.Commands
             request.Writer.WriteEndArray();
 
             if (!TryBulk(NativeMethods.vcd_new_user, server.Handle, request, VcdJson.Default.BulkReportVcdUser, rows.Select(r => (object)r.Username), out BulkReport<VcdUser> report, server.Name)) return;
+            // Each user made knows its session, also in the report a stopped run keeps.
+            foreach (BulkItem<VcdUser> item in report.Items ?? System.Array.Empty<BulkItem<VcdUser>>())
+            {
+                if (item.Result != null) item.Result.Server = server;
+            }
             foreach (BulkItem<VcdUser> item in Succeeded(report, server.Name))
             {
-                if (item.Result == null) continue;
-                item.Result.Server = server;
-                WriteObject(item.Result);
+                if (item.Result != null) WriteObject(item.Result);
             }
         }
 

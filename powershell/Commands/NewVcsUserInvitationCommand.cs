@@ -71,12 +71,16 @@ namespace VcsNative.Commands
                 {
                     continue;
                 }
+                // Each invitation knows its connection, also in the report a stopped run keeps.
+                foreach (BulkItem<VcsUserInvitationImpl> item in report.Items ?? System.Array.Empty<BulkItem<VcsUserInvitationImpl>>())
+                {
+                    if (item.Result != null) item.Result.Server = server;
+                }
                 foreach (BulkItem<VcsUserInvitationImpl> item in Succeeded(report, server.Name))
                 {
                     switch (item.Outcome)
                     {
                         case "invited" when item.Result != null:
-                            item.Result.Server = server;
                             WriteObject(item.Result);
                             break;
                         case "notInvited":

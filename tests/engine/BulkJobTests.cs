@@ -116,6 +116,44 @@ namespace VcsNative.Engine.Tests
         }
 
         [Fact]
+        public void Stop_during_New_VcdUser_on_a_derived_session_keeps_the_users_made_and_names_those_not_sent()
+        {
+            using var emu = new Emulator();
+            using var ps = new PsSession(emu);
+            var session = ps.ConnectVcd(emu);
+            ps.Ok("$rows = 0..299 | ForEach-Object { [pscustomobject]@{ Username = \"stop.$_\"; Password = 'Stop-Pass-1'; Role = 'vApp User' } }");
+            int before = emu.TenantUsers().Count;
+            emu.Control("/_emulator/faults", "{\"method\": \"POST\", \"path\": \"/cloudapi/1.0.0/users\", \"latencyMs\": 300}");
+
+            using var pipe = PowerShell.Create(ps.Runspace);
+            pipe.AddScript("$rows | New-VcdUser -Confirm:$false");
+            IAsyncResult running = pipe.BeginInvoke();
+            var waited = Stopwatch.StartNew();
+            while (emu.TenantUsers().Count == before && waited.ElapsedMilliseconds < 20000) Thread.Sleep(50);
+            var stop = Stopwatch.StartNew();
+            pipe.Stop();
+            stop.Stop();
+            output.WriteLine("Stop returned in " + stop.ElapsedMilliseconds + " ms");
+            Assert.True(stop.ElapsedMilliseconds < 300, "Stop took " + stop.ElapsedMilliseconds + " ms");
+            Assert.True(running.IsCompleted);
+
+            Thread.Sleep(500);
+            var names = emu.TenantUsernames().ToHashSet();
+            var report = ps.Ok("$VcsStoppedReport").Select(o => (VcsBulkItem)o.BaseObject).ToList();
+            output.WriteLine(string.Join(", ", report.GroupBy(i => i.Outcome).Select(g => g.Key + ": " + g.Count())));
+            Assert.Equal(300, report.Count);
+            var created = report.Where(i => i.Outcome == "created").ToList();
+            var notStarted = report.Where(i => i.Outcome == "notStarted").ToList();
+            Assert.NotEmpty(created);
+            Assert.NotEmpty(notStarted);
+            Assert.All(created, i => Assert.Contains(i.Input, names));
+            Assert.All(created, i => Assert.Same(session.BaseObject, Assert.IsType<VcdUser>(i.Result).Server));
+            Assert.All(notStarted, i => Assert.DoesNotContain(i.Input, names));
+            // The shared session was not logged out by freeing the derived one.
+            ps.Ok("Get-VcdUser -Name 'stop.*' | Select-Object -First 1");
+        }
+
+        [Fact]
         public void A_removal_shows_done_of_total_and_completes_unless_progress_is_silenced()
         {
             using var emu = new Emulator(users: 200);
