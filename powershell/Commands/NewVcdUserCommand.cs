@@ -44,26 +44,26 @@ namespace VcsNative.Commands
 
         /// <summary>Whether the user may log in (default: yes); 'true'/'false' text binds.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [BooleanTextTransformation]
+        [CsvBooleanCell("Enabled")]
         public bool? Enabled { get; set; }
 
         /// <summary>Where the user is defined (default LOCAL); an empty cell means the default.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [EmptyTextAs("LOCAL")]
+        [CsvChoiceCell("ProviderType", "LOCAL", "LOCAL", "LDAP", "SAML", "OAUTH")]
         [ValidateSet("LOCAL", "LDAP", "SAML", "OAUTH")]
         public string ProviderType { get; set; }
 
         /// <summary>The role comes from group membership.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [BooleanTextTransformation]
+        [CsvBooleanCell("IsGroupRole")]
         public SwitchParameter IsGroupRole { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [EmptyTextAs(null)]
+        [CsvCountCell("StoredVmQuota")]
         public int? StoredVmQuota { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [EmptyTextAs(null)]
+        [CsvCountCell("DeployedVmQuota")]
         public int? DeployedVmQuota { get; set; }
 
         /// <summary>Not bound from piped rows: a column or a piped user's Server must not pick where users are created.</summary>
@@ -73,8 +73,22 @@ namespace VcsNative.Commands
         [ArgumentCompleter(typeof(VcdServerCompleter))]
         public VcdServer[] Server { get; set; }
 
+        protected override void BeginProcessing()
+        {
+            CsvCellAttribute.TakeProblems();
+        }
+
         protected override void ProcessRecord()
         {
+            // A typed cell that did not convert: the row is an error naming the column and value; nothing is created for it.
+            List<string> problems = CsvCellAttribute.TakeProblems();
+            if (problems != null)
+            {
+                var bad = LibraryError.Of("invalidArgument", "User '" + Name + "' not created: " + string.Join("; ", problems) + ".");
+                bad.Field = problems[0].Substring(0, problems[0].IndexOf(' '));
+                WriteError(bad.ToErrorRecord(Name));
+                return;
+            }
             IReadOnlyList<VcdServer> targets = VcdTargets(Server);
             if (!ShouldProcess(Name, "Create Cloud Director user")) return;
             var row = new Row
@@ -99,7 +113,10 @@ namespace VcsNative.Commands
         {
             try
             {
-                foreach (var (server, rows) in pending.Groups) Create(server, rows);
+                foreach (var (server, rows) in pending.Groups)
+                {
+                        Create(server, rows);
+                }
             }
             finally
             {
@@ -125,12 +142,15 @@ namespace VcsNative.Commands
             }
             request.Writer.WriteEndArray();
 
-            if (!TryBulk(NativeMethods.vcd_new_user, server.Handle, request, VcdJson.Default.BulkReportVcdUser, rows.Select(r => (object)r.Username), out BulkReport<VcdUser> report)) return;
-            foreach (BulkItem<VcdUser> item in Succeeded(report))
+            if (!TryBulk(NativeMethods.vcd_new_user, server.Handle, request, VcdJson.Default.BulkReportVcdUser, rows.Select(r => (object)r.Username), out BulkReport<VcdUser> report, server.Name)) return;
+            // Each user made knows its session, also in the report a stopped run keeps.
+            foreach (BulkItem<VcdUser> item in report.Items ?? System.Array.Empty<BulkItem<VcdUser>>())
             {
-                if (item.Result == null) continue;
-                item.Result.Server = server;
-                WriteObject(item.Result);
+                if (item.Result != null) item.Result.Server = server;
+            }
+            foreach (BulkItem<VcdUser> item in Succeeded(report, server.Name))
+            {
+                if (item.Result != null) WriteObject(item.Result);
             }
         }
 

@@ -67,16 +67,20 @@ namespace VcsNative.Commands
             foreach (VcsServerImpl server in targets)
             {
                 using var request = Request();
-                if (!TryBulk(NativeMethods.vcs_new_user_invitations, server.Handle, request, WireJson.Default.BulkReportVcsUserInvitationImpl, emails, out BulkReport<VcsUserInvitationImpl> report))
+                if (!TryBulk(NativeMethods.vcs_new_user_invitations, server.Handle, request, WireJson.Default.BulkReportVcsUserInvitationImpl, emails, out BulkReport<VcsUserInvitationImpl> report, server.Name))
                 {
                     continue;
                 }
-                foreach (BulkItem<VcsUserInvitationImpl> item in Succeeded(report))
+                // Each invitation knows its connection, also in the report a stopped run keeps.
+                foreach (BulkItem<VcsUserInvitationImpl> item in report.Items ?? System.Array.Empty<BulkItem<VcsUserInvitationImpl>>())
+                {
+                    if (item.Result != null) item.Result.Server = server;
+                }
+                foreach (BulkItem<VcsUserInvitationImpl> item in Succeeded(report, server.Name))
                 {
                     switch (item.Outcome)
                     {
                         case "invited" when item.Result != null:
-                            item.Result.Server = server;
                             WriteObject(item.Result);
                             break;
                         case "notInvited":
