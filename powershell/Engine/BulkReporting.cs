@@ -64,13 +64,6 @@ namespace VcsNative
             set => runningJob = value;
         }
 
-        /// <summary>Ctrl+C / Stop(): cancels the bulk call in flight; it returns its report at once.</summary>
-        protected override void StopProcessing()
-        {
-            runningJob?.Cancel();
-            base.StopProcessing();
-        }
-
         /// <summary>
         /// A bulk call under a job (progress, Stop). When it fails as a whole (an unknown role, the
         /// session gone, the service down), each item gets the error, so that a bulk run always

@@ -53,12 +53,14 @@ namespace VcsNative
             JsonTypeInfo<T> type, string activity, out LibraryError error) where THandle : SafeHandle
         {
             error = null;
-            if (JobNativeMethods.vcs_job_new(out IntPtr raw) != VcsStatus.Ok || raw == IntPtr.Zero)
+            // Received straight into its SafeHandle; a failed call leaves nothing to free.
+            VcsJobHandle made = Vcs.Kept(JobNativeMethods.vcs_job_new(out VcsJobHandle received), received);
+            if (made == null)
             {
                 error = LibraryError.Of("internal", "The library could not make a job.");
                 return default;
             }
-            using var job = new VcsJobHandle(raw);
+            using VcsJobHandle job = made;
             var run = new JobRun(job);
             THandle derived = Derive(connection, job, out error);
             if (error != null) return default;
@@ -105,22 +107,22 @@ namespace VcsNative
         private static THandle Derive<THandle>(THandle connection, VcsJobHandle job, out LibraryError error) where THandle : SafeHandle
         {
             VcsStatus status;
-            IntPtr raw, json;
+            IntPtr json;
             SafeHandle derived;
             switch (connection)
             {
                 case VcsConnectionHandle csp:
-                    status = JobNativeMethods.vcs_connection_with_job(csp, job, out raw, out json);
-                    derived = status == VcsStatus.Ok ? new VcsConnectionHandle(raw) : null;
+                    status = JobNativeMethods.vcs_connection_with_job(csp, job, out VcsConnectionHandle cspDerived, out json);
+                    derived = Vcs.Kept(status, cspDerived);
                     break;
                 case VcdConnectionHandle vcd:
-                    status = JobNativeMethods.vcd_connection_with_job(vcd, job, out raw, out json);
-                    derived = status == VcsStatus.Ok ? new VcdConnectionHandle(raw) : null;
+                    status = JobNativeMethods.vcd_connection_with_job(vcd, job, out VcdConnectionHandle vcdDerived, out json);
+                    derived = Vcs.Kept(status, vcdDerived);
                     break;
                 default:
                     throw new ArgumentException("Not a connection handle: " + typeof(THandle).Name, nameof(connection));
             }
-            if (status == VcsStatus.Ok)
+            if (derived != null)
             {
                 Vcs.Free(json);
                 error = null;

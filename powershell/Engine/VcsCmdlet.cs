@@ -26,10 +26,14 @@ namespace VcsNative
         /// <summary>The cmdlet's listings through the library's cursors (Get-VcsUser, Get-VcdUser, ...).</summary>
         internal CursorReader Listing => listing;
 
-        /// <summary>Ctrl+C / Stop(): the listing in flight is cancelled at once (its reader then ends the pipeline).</summary>
+        /// <summary>
+        /// Ctrl+C / Stop(), from another thread: the listing in flight is cancelled at once (its
+        /// reader then ends the pipeline), and so is the bulk call in flight (it returns its report).
+        /// </summary>
         protected override void StopProcessing()
         {
             listing.Stop();
+            RunningJob?.Cancel();
             base.StopProcessing();
         }
 
