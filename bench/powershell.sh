@@ -70,7 +70,8 @@ $null = Connect-Vcs -Server $env:BENCH_URL -ApiToken $env:BENCH_TOKEN; $c.Restar
 pwsh_import='$c = [Diagnostics.Stopwatch]::StartNew(); Import-Module $env:BENCH_MANIFEST; @{ importMs = $c.Elapsed.TotalMilliseconds } | ConvertTo-Json -Compress'
 pwsh_empty='$c = [Diagnostics.Stopwatch]::StartNew(); Import-Module $env:BENCH_EMPTY; @{ importMs = $c.Elapsed.TotalMilliseconds } | ConvertTo-Json -Compress'
 pwsh_after_empty='Import-Module $env:BENCH_EMPTY; $c = [Diagnostics.Stopwatch]::StartNew(); Import-Module $env:BENCH_MANIFEST; @{ importMs = $c.Elapsed.TotalMilliseconds } | ConvertTo-Json -Compress'
-pwsh_first='Import-Module $env:BENCH_MANIFEST; $null = Connect-Vcs -Server $env:BENCH_URL -ApiToken $env:BENCH_TOKEN
+# Select-Object is run once before the clock starts: its first use in a process costs pwsh 300 to 500 ms, the engine's, not the module's.
+pwsh_first='Import-Module $env:BENCH_MANIFEST; $null = Connect-Vcs -Server $env:BENCH_URL -ApiToken $env:BENCH_TOKEN; $null = 1..3 | Select-Object -First 1
 $c = [Diagnostics.Stopwatch]::StartNew(); $null = Get-VcsUser | Select-Object -First 1; $f = $c.Elapsed.TotalMilliseconds
 $c.Restart(); $n = (Get-VcsUser | Select-Object -First 5).Count; $s = $c.Elapsed.TotalMilliseconds
 @{ firstObjectMs = $f; first5Ms = $s; count = $n } | ConvertTo-Json -Compress'
