@@ -100,10 +100,6 @@ namespace VcsNative.Engine.Tests
             return hits;
         }
 
-        /// <summary>How many requests matched "METHOD /path" so far (0 when none).</summary>
-        public int Requests(string methodAndPath) =>
-            Stats().GetProperty("requests").TryGetProperty(methodAndPath, out JsonElement n) ? n.GetInt32() : 0;
-
         /// <summary>POSTs a control request, e.g. a fault rule to /_emulator/faults.</summary>
         public void Control(string path, string json = "{}")
         {
