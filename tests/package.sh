@@ -180,7 +180,7 @@ run_script() { VCS_SERVER=$url VCS_API_TOKEN=$token ps_home -File users.ps1 >"$t
 if run_script before; then
   bad "before the install, the #Requires script fails: it ran"
 else
-  check "before the install, the #Requires script fails, naming VcsNative" grep -q "VcsNative" "$tmp/before.log"
+  check "before the install, the #Requires script fails, naming VcsNative ($(grep -m1 -o "[^|]*VcsNative[^|]*" "$tmp/before.log" | cut -c1-150))" grep -q "VcsNative" "$tmp/before.log"
 fi
 
 if ps_home -Command "Install-PSResource VcsNative -Repository VcsLocal -Scope CurrentUser -ErrorAction Stop" >"$tmp/install.log" 2>&1; then
