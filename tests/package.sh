@@ -67,7 +67,7 @@ else
   check "dotnet pack -p:VcsProjectUri=not-a-uri is refused, naming VcsProjectUri" grep -q "VcsProjectUri 'not-a-uri' is not an absolute http(s) URI" "$tmp/pack-bad.log"
 fi
 rm -rf "$packages"
-if dotnet pack powershell -c Release -p:VcsProjectUri=https://example.org/vcs-native >"$tmp/pack-uri.log" 2>&1 && [[ -f $nupkg ]]; then
+if dotnet pack powershell -c Release --no-build -p:VcsProjectUri=https://example.org/vcs-native >"$tmp/pack-uri.log" 2>&1 && [[ -f $nupkg ]]; then
   mkdir -p "$tmp/uri" && unzip -q -o "$nupkg" -d "$tmp/uri"
   check "-p:VcsProjectUri: the nuspec's projectUrl" grep -q '<projectUrl>https://example.org/vcs-native</projectUrl>' "$tmp/uri/VcsNative.nuspec"
   uri=$("$pwsh" -NoProfile -NonInteractive -Command "(Test-ModuleManifest '$tmp/uri/VcsNative.psd1' -ErrorAction Stop).ProjectUri.AbsoluteUri" 2>&1)
@@ -75,6 +75,22 @@ if dotnet pack powershell -c Release -p:VcsProjectUri=https://example.org/vcs-na
 else
   cat "$tmp/pack-uri.log"
   bad "dotnet pack -p:VcsProjectUri=https://example.org/vcs-native writes $nupkg"
+fi
+
+# Libraries other machines built join the package in their platform folders (a copy of this one
+# stands in for linux-arm64); a file outside such a folder is refused.
+mkdir -p "$tmp/dist/linux-arm64" && cp "$VCS_NATIVE_LIB" "$tmp/dist/linux-arm64/"
+if dotnet pack powershell -c Release --no-build -p:VcsNativeLibs="$tmp/dist" >"$tmp/pack-libs.log" 2>&1; then
+  check "-p:VcsNativeLibs: linux-arm64/libvcs_native.so joins linux-x64 in the package" \
+    bash -c 'unzip -Z1 "$1" | grep -qx linux-arm64/libvcs_native.so && unzip -Z1 "$1" | grep -qx linux-x64/libvcs_native.so' _ "$nupkg"
+else
+  cat "$tmp/pack-libs.log"; bad "dotnet pack -p:VcsNativeLibs=DIR (DIR/linux-arm64/libvcs_native.so)"
+fi
+mkdir -p "$tmp/dist/arm64" && cp "$VCS_NATIVE_LIB" "$tmp/dist/arm64/"
+if dotnet pack powershell -c Release --no-build -p:VcsNativeLibs="$tmp/dist" >"$tmp/pack-libs-bad.log" 2>&1; then
+  bad "-p:VcsNativeLibs: a library in arm64/ (no platform folder) is refused"
+else
+  check "-p:VcsNativeLibs: a library in arm64/ (no platform folder) is refused, naming it" grep -q "arm64/libvcs_native.so is not in a platform folder" "$tmp/pack-libs-bad.log"
 fi
 
 # The package as CI and a release make it.
