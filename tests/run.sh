@@ -12,6 +12,8 @@
 #   engine       dotnet test tests/engine -c Release
 #   csharp-host  tests/csharp/Host.csproj run against an emulator
 #   pester       tests/powershell/*.Tests.ps1 with pwsh and Pester 5+, against an emulator
+#   package      tests/package.sh: dotnet pack powershell, Install-PSResource from a folder repository
+#                in a temporary home, a #Requires -Modules VcsNative script, Uninstall-PSResource
 #
 # Each suite's output goes to target/test-logs/<suite>.log; a failing suite's tail is printed.
 # A failing suite does not stop the others. Exit status: non-zero if anything failed or no suite ran.
@@ -432,6 +434,41 @@ pester_suite() {
   fi
 }
 pester_suite
+
+# --- 4. The module as a package: dotnet pack, Install-PSResource by name, Uninstall-PSResource --
+
+package_suite() {
+  local log=$logs/package.log line p f
+  begin package "tests/package.sh: dotnet pack, Install-PSResource from a folder repository, a #Requires script, Uninstall-PSResource"
+  if ! command -v dotnet >/dev/null; then
+    record package skipped 0 0 1 "skipped: dotnet not found"
+    return
+  elif ((!module_ok)); then
+    not_run package "no module to pack: $module_why"
+    return
+  fi
+  # tests/package.sh finds pwsh on PATH (target/tools is on it since the Pester suite) and says
+  # what is missing (pwsh, PSResourceGet, unzip, file) with exit status 3.
+  run_logged "$log" 900 env VCS_NATIVE_LIB="$VCS_NATIVE_LIB" VCS_EMULATOR="$VCS_EMULATOR" bash "$root/tests/package.sh"
+  if ((rc == 3)); then
+    record package skipped 0 0 1 "skipped: $(sed -n 's/^PACKAGE-SKIPPED: //p' "$log" | tail -n 1)"
+    return
+  fi
+  line=$(grep -E '^package: [0-9]+ passed, [0-9]+ failed' "$log" | tail -n 1 || true)
+  p=$(count_of passed "$line") f=$(count_of failed "$line")
+  if [[ -z $line || $((p + f)) -eq 0 ]]; then
+    show_tail "$log"
+    record package failed 0 1 0 "FAILED: tests/package.sh printed no counts (exit $rc)"
+  elif ((rc != 0 || f > 0)); then
+    grep -E '^FAILED: ' "$log" | head -n 20 | sed 's/^/    /' || true
+    show_tail "$log" 8
+    ((f > 0)) || f=1
+    record package ran "$p" "$f" 0 "FAILED: $p checks passed, $f failed (exit $rc)"
+  else
+    record package ran "$p" 0 0 "ran: $p checks passed, 0 failed"
+  fi
+}
+package_suite
 
 # --- summary ----------------------------------------------------------------------------------
 
