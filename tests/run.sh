@@ -243,6 +243,13 @@ else
   fi
 fi
 
+# .ci/run installs pwsh and Pester into target/tools where the machine has no pwsh of its own:
+# on PATH for the README blocks that need pwsh, the Pester suite and the package suite.
+if ! command -v pwsh >/dev/null && [[ -x $root/target/tools/pwsh ]]; then
+  export PATH=$root/target/tools:$PATH
+  export PSModulePath=$root/target/tools/modules${PSModulePath:+:$PSModulePath}
+fi
+
 # --- The READMEs' command blocks, run as written (tests/readme-commands.sh) ----------------------
 
 begin readme "the sh blocks of README.md, emulator/README.md and bench/README.md"
@@ -376,11 +383,6 @@ fi
 
 # --- 3. Pester --------------------------------------------------------------------------------
 
-# .ci/run installs pwsh and Pester into target/tools where the machine has no pwsh of its own.
-if ! command -v pwsh >/dev/null && [[ -x $root/target/tools/pwsh ]]; then
-  export PATH=$root/target/tools:$PATH
-  export PSModulePath=$root/target/tools/modules${PSModulePath:+:$PSModulePath}
-fi
 
 pester_suite() {
   local log=$logs/pester.log pwsh_args=(-NoProfile -NonInteractive -File "$root/tests/run-pester.ps1" -Path "$root/tests/powershell")
@@ -447,7 +449,7 @@ package_suite() {
     not_run package "no module to pack: $module_why"
     return
   fi
-  # tests/package.sh finds pwsh on PATH (target/tools is on it since the Pester suite) and says
+  # tests/package.sh finds pwsh on PATH (target/tools is put on it before the README blocks) and says
   # what is missing (pwsh, PSResourceGet, unzip, file) with exit status 3.
   run_logged "$log" 900 env VCS_NATIVE_LIB="$VCS_NATIVE_LIB" VCS_EMULATOR="$VCS_EMULATOR" bash "$root/tests/package.sh"
   if ((rc == 3)); then
