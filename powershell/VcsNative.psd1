@@ -28,6 +28,11 @@
         'Set-VcdUser'
         'Remove-VcdUser'
         'Get-VcdRole'
+        'Set-VcsUser'
+        'Export-VcsUser'
+        'Export-VcdUser'
+        'Sync-VcsUser'
+        'Sync-VcdUser'
     )
     # Compiled cmdlets only. $DefaultVcsServers and $DefaultVcdServers are global variables that
     # the module sets itself, not module variables, so nothing is listed here.
