@@ -257,7 +257,10 @@ namespace VcsNative.Commands
                 : field.StartsWith("addServiceRoles") ? "-AddServiceRole"
                 : field.StartsWith("removeServiceRoles") ? "-RemoveServiceRole"
                 : field.StartsWith("users") ? "-User" : null;
-            if (parameter != null && !e.Message.Contains(parameter)) e.Message = parameter + ": " + e.Message;
+            if (parameter == null || e.Message.Contains(parameter)) return e;
+            // "addOrganizationRoles[0]: unknown role ..." becomes "-AddOrganizationRole: unknown role ...".
+            string message = e.Message.StartsWith(field + ": ") ? e.Message.Substring(field.Length + 2) : e.Message;
+            e.Message = parameter + ": " + message;
             return e;
         }
     }

@@ -71,7 +71,7 @@ namespace VcsNative
             {
                 foreach (PlanRowWire r in rows) WriteObject(PlanRowOf(r, org, forced.Contains(r)));
                 foreach (SyncPlanRow none in UnchangedRows(path, rows, org)) WriteObject(none);
-                ShouldProcess(org + " on " + ServerName, Summary(plan, forced.Count));
+                if ((plan.Summary?.Changes ?? 0) + forced.Count > 0) ShouldProcess(org + " on " + ServerName, Summary(plan, forced.Count));
                 return;
             }
             if (invalid)
