@@ -44,26 +44,28 @@ namespace VcsNative.Commands
 
         /// <summary>Whether the user may log in (default: yes); 'true'/'false' text binds.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [BooleanTextTransformation]
+        [CsvBooleanCell("Enabled")]
         public bool? Enabled { get; set; }
 
         /// <summary>Where the user is defined (default LOCAL); an empty cell means the default.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [EmptyTextAs("LOCAL")]
+        [CsvChoiceCell("ProviderType", "LOCAL", "LOCAL", "LDAP", "SAML", "OAUTH")]
         [ValidateSet("LOCAL", "LDAP", "SAML", "OAUTH")]
         public string ProviderType { get; set; }
 
         /// <summary>The role comes from group membership.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [BooleanTextTransformation]
+        [CsvBooleanCell("IsGroupRole")]
         public SwitchParameter IsGroupRole { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [EmptyTextAs(null)]
+        [CsvCountCell("StoredVmQuota")]
+        [ValidateRange(0, int.MaxValue)]
         public int? StoredVmQuota { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [EmptyTextAs(null)]
+        [CsvCountCell("DeployedVmQuota")]
+        [ValidateRange(0, int.MaxValue)]
         public int? DeployedVmQuota { get; set; }
 
         /// <summary>Not bound from piped rows: a column or a piped user's Server must not pick where users are created.</summary>
@@ -73,8 +75,22 @@ namespace VcsNative.Commands
         [ArgumentCompleter(typeof(VcdServerCompleter))]
         public VcdServer[] Server { get; set; }
 
+        protected override void BeginProcessing()
+        {
+            CsvCellAttribute.TakeProblems();
+        }
+
         protected override void ProcessRecord()
         {
+            // A typed cell that did not convert: the row is an error naming the column and value; nothing is created for it.
+            List<string> problems = CsvCellAttribute.TakeProblems();
+            if (problems != null)
+            {
+                var bad = LibraryError.Of("invalidArgument", "User '" + Name + "' not created: " + string.Join("; ", problems) + ".");
+                bad.Field = problems[0].Substring(0, problems[0].IndexOf(' '));
+                WriteError(bad.ToErrorRecord(Name));
+                return;
+            }
             IReadOnlyList<VcdServer> targets = VcdTargets(Server);
             if (!ShouldProcess(Name, "Create Cloud Director user")) return;
             var row = new Row
@@ -99,7 +115,10 @@ namespace VcsNative.Commands
         {
             try
             {
-                foreach (var (server, rows) in pending.Groups) Create(server, rows);
+                foreach (var (server, rows) in pending.Groups)
+                {
+                        Create(server, rows);
+                }
             }
             finally
             {
@@ -125,8 +144,8 @@ namespace VcsNative.Commands
             }
             request.Writer.WriteEndArray();
 
-            if (!TryBulk(NativeMethods.vcd_new_user, server.Handle, request, VcdJson.Default.BulkReportVcdUser, rows.Select(r => (object)r.Username), out BulkReport<VcdUser> report)) return;
-            foreach (BulkItem<VcdUser> item in Succeeded(report))
+            if (!TryBulk(NativeMethods.vcd_new_user, server.Handle, request, VcdJson.Default.BulkReportVcdUser, rows.Select(r => (object)r.Username), out BulkReport<VcdUser> report, server.Name)) return;
+            foreach (BulkItem<VcdUser> item in Succeeded(report, server.Name))
             {
                 if (item.Result == null) continue;
                 item.Result.Server = server;

@@ -67,11 +67,11 @@ namespace VcsNative.Commands
             foreach (VcsServerImpl server in targets)
             {
                 using var request = Request();
-                if (!TryBulk(NativeMethods.vcs_new_user_invitations, server.Handle, request, WireJson.Default.BulkReportVcsUserInvitationImpl, emails, out BulkReport<VcsUserInvitationImpl> report))
+                if (!TryBulk(NativeMethods.vcs_new_user_invitations, server.Handle, request, WireJson.Default.BulkReportVcsUserInvitationImpl, emails, out BulkReport<VcsUserInvitationImpl> report, server.Name))
                 {
                     continue;
                 }
-                foreach (BulkItem<VcsUserInvitationImpl> item in Succeeded(report))
+                foreach (BulkItem<VcsUserInvitationImpl> item in Succeeded(report, server.Name))
                 {
                     switch (item.Outcome)
                     {

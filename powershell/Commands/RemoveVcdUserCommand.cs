@@ -7,8 +7,9 @@ namespace VcsNative.Commands
 {
     /// <summary>
     /// Remove-VcdUser: removes users given as Get-VcdUser objects (each from its own session), or
-    /// as URNs, usernames or patterns. One call per session with every item; one error per item
-    /// that could not be removed.
+    /// as URNs, usernames, emails, full names or patterns (matched against username, email and full
+    /// name). The library's dry run resolves them, each resolved user is confirmed by name, then
+    /// only the confirmed URNs are sent; one error per item that could not be removed.
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "VcdUser", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     public sealed class RemoveVcdUserCommand : VcdCmdlet
@@ -19,6 +20,10 @@ namespace VcsNative.Commands
         [ValidateNotNullOrEmpty]
         [SupportsWildcards]
         public object[] User { get; set; }
+
+        /// <summary>Lets the removal reach the account you are signed in as (sent as allowSelf; the server may refuse it too).</summary>
+        [Parameter]
+        public SwitchParameter AllowSelf { get; set; }
 
         /// <summary>Removes without asking (unless -Confirm is given); -WhatIf still only reports.</summary>
         [Parameter]
@@ -32,28 +37,19 @@ namespace VcsNative.Commands
 
         protected override void ProcessRecord()
         {
+            // Confirmed per resolved user at the end, after the library's dry run says who a pattern is.
             foreach (object given in User)
             {
                 object input = Unwrap(given);
                 string sent;
-                string label;
-                if (input is VcdUser u)
-                {
-                    sent = u.Id;
-                    label = u.Username + " (" + u.Id + ")";
-                }
-                else if (input is string text && text.Length > 0)
-                {
-                    sent = label = text;
-                }
+                if (input is VcdUser u && !string.IsNullOrEmpty(u.Id)) sent = u.Id;
+                else if (input is string text && text.Trim().Length > 0) sent = text;
                 else
                 {
-                    WriteError(LibraryError.Of("invalidArgument", "-User takes users from Get-VcdUser, or URNs, usernames or patterns.").ToErrorRecord(input));
+                    WriteError(LibraryError.Of("invalidArgument", "-User takes users from Get-VcdUser, or URNs, usernames, emails, full names or patterns.").ToErrorRecord(input));
                     continue;
                 }
-                IReadOnlyList<VcdServer> targets = TargetsOf(input, Server);
-                if (!ShouldRemove(Force, label, "Remove Cloud Director user")) continue;
-                foreach (VcdServer s in targets) pending.Add(s, (sent, input));
+                foreach (VcdServer s in TargetsOf(input, Server)) pending.Add(s, (sent, input));
             }
         }
 
@@ -61,24 +57,11 @@ namespace VcsNative.Commands
         {
             foreach (var (server, items) in pending.Groups)
             {
-                var byText = new Dictionary<string, object>();
-                using var request = new RequestJson();
-                request.Writer.WriteStartArray("users");
-                foreach (var (sent, given) in items)
-                {
-                    request.Writer.WriteStringValue(sent);
-                    byText.TryAdd(sent, given);
-                }
-                request.Writer.WriteEndArray();
-
-                if (!TryBulk(NativeMethods.vcd_remove_users, server.Handle, request, VcdJson.Default.BulkReportJsonElement, items.Select(i => i.Given), out BulkReport<JsonElement> report)) continue;
-                foreach (BulkItem<JsonElement> item in report.Items ?? System.Array.Empty<BulkItem<JsonElement>>())
-                {
-                    if (item.Ok) continue;
-                    string text = item.InputText;
-                    object target = text != null && byText.TryGetValue(text, out object given) ? given : text;
-                    WriteError((item.Error ?? LibraryError.Of("internal", "The item failed without a reason.")).ToErrorRecord(target));
-                }
+                RequestJson Request(IReadOnlyList<string> ids, bool dryRun) =>
+                    new RequestJson().Strings("users", ids ?? items.Select(i => i.Sent)).Bool("allowSelf", AllowSelf.IsPresent).Bool("dryRun", dryRun);
+                BulkReport<JsonElement> report = RemoveResolved(NativeMethods.vcd_remove_users, server.Handle, Request,
+                    items.Select(i => i.Given), server.Name, Force, "Remove Cloud Director user");
+                foreach (var item in Succeeded(report, server.Name)) WriteVerbose(item.Label + ": " + item.Outcome + " on " + server.Name);
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Text.Json;
@@ -10,8 +11,8 @@ namespace VcsNative.Commands
     /// <summary>
     /// Remove-VcsUser: removes users from the organization. Users piped from Get-VcsUser are
     /// removed on the connection they came from; users named as text (ids, usernames, emails,
-    /// wildcard patterns) are resolved by the library. One call per connection at the end, one
-    /// error per user that could not be removed.
+    /// wildcard patterns matched against username, email and full name) are resolved by the
+    /// library's dry run, each resolved user confirmed by name, then only their ids are sent.
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "VcsUser", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     public sealed class RemoveVcsUserCommand : VcsCmdlet
@@ -28,6 +29,10 @@ namespace VcsNative.Commands
         [Parameter]
         public SwitchParameter NotifyUsers { get; set; }
 
+        /// <summary>Lets the removal reach the caller's own membership and the last org_owner (sent as allowSelf).</summary>
+        [Parameter]
+        public SwitchParameter AllowSelf { get; set; }
+
         /// <summary>Removes without asking, unless -Confirm is given.</summary>
         [Parameter]
         public SwitchParameter Force { get; set; }
@@ -40,10 +45,9 @@ namespace VcsNative.Commands
 
         protected override void ProcessRecord()
         {
+            // Confirmed per resolved user at the end, after the library's dry run says who a pattern is.
             foreach (IVcsUser u in User)
             {
-                string label = u is VcsUserReference r ? r.Text : u.Name + " <" + (u.Email ?? u.Username) + ">";
-                if (!ShouldRemove(Force, label, "Remove user")) continue;
                 foreach (VcsServerImpl s in this.TargetsFor(Server, (u as VcsUserImpl)?.Server)) pending.Add(s, u);
             }
         }
@@ -52,28 +56,40 @@ namespace VcsNative.Commands
         {
             foreach (var (server, users) in pending.Groups)
             {
-                using var request = new RequestJson();
-                Utf8JsonWriter w = request.Writer;
-                w.WriteStartArray("users");
-                foreach (IVcsUser u in users)
+                RequestJson Request(IReadOnlyList<string> ids, bool dryRun)
                 {
-                    if (u is VcsUserReference r)
+                    var request = new RequestJson();
+                    Utf8JsonWriter w = request.Writer;
+                    w.WriteStartArray("users");
+                    if (ids != null)
                     {
-                        w.WriteStringValue(r.Text);
-                        continue;
+                        foreach (string id in ids) w.WriteStringValue(id);
                     }
-                    w.WriteStartObject();
-                    if (u.Id != null) w.WriteString("id", u.Id);
-                    if (u.Username != null) w.WriteString("username", u.Username);
-                    w.WriteEndObject();
+                    else
+                    {
+                        foreach (IVcsUser u in users) WriteUser(w, u);
+                    }
+                    w.WriteEndArray();
+                    return request.Bool("notifyUsers", NotifyUsers.IsPresent).Bool("allowSelf", AllowSelf.IsPresent).Bool("dryRun", dryRun);
                 }
-                w.WriteEndArray();
-                request.Bool("notifyUsers", NotifyUsers.IsPresent);
-                if (TryBulk(NativeMethods.vcs_remove_users, server.Handle, request, WireJson.Default.BulkReportJsonElement, users.Select(u => u is VcsUserReference r ? r.Text : (object)u), out BulkReport<JsonElement> report))
-                {
-                    foreach (var item in Succeeded(report)) WriteVerbose(item.InputText + ": " + item.Outcome + " (" + item.Id + ") on " + server.Name);
-                }
+                BulkReport<JsonElement> report = RemoveResolved(NativeMethods.vcs_remove_users, server.Handle, Request,
+                    users.Select(u => u is VcsUserReference r ? r.Text : (object)u), server.Name, Force, "Remove user");
+                foreach (var item in Succeeded(report, server.Name)) WriteVerbose(item.Label + ": " + item.Outcome + " (" + item.Id + ") on " + server.Name);
             }
+        }
+
+        /// <summary>Text goes as typed (the library resolves it); a user object by its id and username.</summary>
+        private static void WriteUser(Utf8JsonWriter w, IVcsUser u)
+        {
+            if (u is VcsUserReference r)
+            {
+                w.WriteStringValue(r.Text);
+                return;
+            }
+            w.WriteStartObject();
+            if (u.Id != null) w.WriteString("id", u.Id);
+            if (u.Username != null) w.WriteString("username", u.Username);
+            w.WriteEndObject();
         }
     }
 }

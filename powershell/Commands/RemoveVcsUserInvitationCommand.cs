@@ -53,9 +53,9 @@ namespace VcsNative.Commands
             foreach (var (server, ids) in pending.Groups)
             {
                 using var request = new RequestJson().Strings("invitations", ids.Distinct());
-                if (TryBulk(NativeMethods.vcs_remove_user_invitations, server.Handle, request, WireJson.Default.BulkReportJsonElement, ids.Distinct(), out BulkReport<JsonElement> report))
+                if (TryBulk(NativeMethods.vcs_remove_user_invitations, server.Handle, request, WireJson.Default.BulkReportJsonElement, ids.Distinct(), out BulkReport<JsonElement> report, server.Name))
                 {
-                    foreach (var item in Succeeded(report)) WriteVerbose(item.InputText + ": " + item.Outcome + (item.Message == null ? "" : " (" + item.Message + ")") + " on " + server.Name);
+                    foreach (var item in Succeeded(report, server.Name)) WriteVerbose(item.InputText + ": " + item.Outcome + (item.Message == null ? "" : " (" + item.Message + ")") + " on " + server.Name);
                 }
             }
         }

@@ -57,30 +57,18 @@ namespace VcsNative.Commands
             object input = Unwrap(User);
             if (!(input is VcdUser) && !(input is string))
             {
-                WriteError(LibraryError.Of("invalidArgument", "-User takes a user from Get-VcdUser, or a user URN or username.").ToErrorRecord(input));
+                WriteError(LibraryError.Of("invalidArgument", "-User takes a user from Get-VcdUser, or a URN, username, email, full name or pattern naming one user.").ToErrorRecord(input));
                 return;
             }
             foreach (VcdServer server in TargetsOf(input, Server))
             {
-                string id = (input as VcdUser)?.Id;
-                string label = input is VcdUser u ? u.Username + " (" + u.Id + ")" : (string)input;
-                if (id == null)
-                {
-                    // A URN goes as it is; a username is looked up first (the service changes users by URN).
-                    string text = (string)input;
-                    if (IsUserUrn(text))
-                    {
-                        id = text;
-                    }
-                    else
-                    {
-                        VcdUser found = FindUser(server, text, text);
-                        if (found == null) continue;
-                        id = found.Id;
-                        label = found.Username + " (" + found.Id + ")";
-                    }
-                }
+                // Text (a URN, username, email, full name or a pattern naming exactly one user) is
+                // resolved by the library first, so that the question names the user it found.
+                VcdUser user = input as VcdUser ?? UserById(server, (string)input, input);
+                if (user == null) continue;
+                string label = Label(user);
                 if (!ShouldProcess(label + " on " + server.Name, "Change Cloud Director user")) continue;
+                string id = user.Id;
 
                 var given = MyInvocation.BoundParameters;
                 using var change = new RequestJson().String("id", id);
@@ -89,12 +77,24 @@ namespace VcsNative.Commands
                 if (given.ContainsKey(nameof(Description))) change.String("description", Description ?? "");
                 change.Bool("enabled", Enabled).Strings("roles", Role == null ? null : RoleList(Role)).Secret("password", Password)
                     .Int("storedVmQuota", StoredVmQuota).Int("deployedVmQuota", DeployedVmQuota);
-                if (TryCall(NativeMethods.vcd_set_user, server.Handle, change, VcdJson.Default.VcdUser, input, out VcdUser now))
+                // Under a job: Stop cancels the change in flight.
+                VcdUser now = JobRun.Run(this, NativeMethods.vcd_set_user, server.Handle, change, VcdJson.Default.VcdUser, "Set-VcdUser " + label, out LibraryError error);
+                if (error != null)
                 {
-                    now.Server = server;
-                    WriteObject(now);
+                    WriteItemError(Translated(error).ToErrorRecord(user));
+                    continue;
                 }
+                now.Server = server;
+                WriteObject(now);
             }
+        }
+
+        /// <summary>"Full Name &lt;email&gt; (username)", as far as the user has them.</summary>
+        private static string Label(VcdUser u)
+        {
+            string name = string.IsNullOrEmpty(u.FullName) ? u.Username : u.FullName;
+            if (!string.IsNullOrEmpty(u.Email)) name += " <" + u.Email + ">";
+            return name == u.Username ? name : name + " (" + u.Username + ")";
         }
     }
 }

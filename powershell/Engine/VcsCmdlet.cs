@@ -11,7 +11,7 @@ namespace VcsNative
     /// What every command shares: which connections it acts on, calling the library, and turning
     /// the library's errors and per-item reports into error records.
     /// </summary>
-    public abstract class VcsCmdlet : PSCmdlet
+    public abstract partial class VcsCmdlet : PSCmdlet
     {
         internal SessionConnections Connections => SessionConnections.Current;
 
@@ -70,31 +70,6 @@ namespace VcsNative
             if (error == null) return true;
             WriteError(error.ToErrorRecord(target));
             return false;
-        }
-
-        /// <summary>
-        /// A bulk call. When it fails as a whole (an unknown role, the session gone, the service
-        /// down), each item gets the error, so that a bulk run always reports item by item.
-        /// </summary>
-        internal bool TryBulk<THandle, T>(NativeCall<THandle> call, THandle connection, RequestJson request, JsonTypeInfo<BulkReport<T>> type,
-            IEnumerable<object> items, out BulkReport<T> report)
-        {
-            report = NativeAnswer.Call(call, connection, request.ToBytes(), type, out LibraryError error);
-            if (error == null) return true;
-            foreach (object item in items) WriteError(error.ToErrorRecord(item));
-            return false;
-        }
-
-        /// <summary>Writes one error per failed item of a bulk report and returns the items that succeeded.</summary>
-        internal IEnumerable<BulkItem<T>> Succeeded<T>(BulkReport<T> report)
-        {
-            var ok = new List<BulkItem<T>>();
-            foreach (BulkItem<T> item in report?.Items ?? System.Array.Empty<BulkItem<T>>())
-            {
-                if (item.Ok) ok.Add(item);
-                else WriteError((item.Error ?? LibraryError.Of("internal", "The item failed without a reason.")).ToErrorRecord(item.InputText));
-            }
-            return ok;
         }
 
         /// <summary>Whether -WhatIf is in effect: the parameter, else $WhatIfPreference.</summary>

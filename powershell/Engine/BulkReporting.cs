@@ -1,0 +1,206 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Runtime.InteropServices;
+using System.Text.Json.Serialization.Metadata;
+
+namespace VcsNative
+{
+    /// <summary>Who a bulk item acted on, as the library resolved it: {id, username, email, name}.</summary>
+    public sealed class VcsBulkTarget
+    {
+        public string Id { get; set; }
+        public string Username { get; set; }
+        public string Email { get; set; }
+        public string Name { get; set; }
+
+        /// <summary>"Full Name &lt;email&gt;", else the username, else the id.</summary>
+        public override string ToString()
+        {
+            string contact = Email ?? Username;
+            if (!string.IsNullOrEmpty(Name) && !string.IsNullOrEmpty(contact)) return Name + " <" + contact + ">";
+            return !string.IsNullOrEmpty(contact) ? contact : !string.IsNullOrEmpty(Name) ? Name : Id;
+        }
+    }
+
+    /// <summary>
+    /// One item of a stopped bulk command, kept in $VcsStoppedReport: a stopped pipeline takes no
+    /// more output, so what was done, what is unknown and what was not started is kept there.
+    /// </summary>
+    public sealed class VcsBulkItem
+    {
+        public string Command { get; set; }
+        public string Server { get; set; }
+        public string Input { get; set; }
+        public VcsBulkTarget Target { get; set; }
+        /// <summary>removed, invited, created, revoked, failed, refused, unknown, notStarted, ...</summary>
+        public string Outcome { get; set; }
+        public bool Ok { get; set; }
+        public string Id { get; set; }
+        public string Message { get; set; }
+        /// <summary>The object made (an invitation, a user), where there is one.</summary>
+        public object Result { get; set; }
+
+        public override string ToString() => Outcome + ": " + (Target?.ToString() ?? Input);
+    }
+
+    public abstract partial class VcsCmdlet
+    {
+        /// <summary>Where a stopped bulk command keeps its report (the whole of it, item by item).</summary>
+        internal const string StoppedReportVariable = "VcsStoppedReport";
+
+        private volatile JobRun runningJob;
+        private List<VcsBulkItem> stoppedReport;
+
+        /// <summary>The job of the bulk call in flight, for StopProcessing.</summary>
+        internal JobRun RunningJob
+        {
+            get => runningJob;
+            set => runningJob = value;
+        }
+
+        /// <summary>Ctrl+C / Stop(): cancels the bulk call in flight; it returns its report at once.</summary>
+        protected override void StopProcessing()
+        {
+            runningJob?.Cancel();
+            base.StopProcessing();
+        }
+
+        /// <summary>
+        /// A bulk call under a job (progress, Stop). When it fails as a whole (an unknown role, the
+        /// session gone, the service down), each item gets the error, so that a bulk run always
+        /// reports item by item; when it was stopped first, each item is reported not started (or
+        /// unknown when the library did not answer in time).
+        /// </summary>
+        internal bool TryBulk<THandle, T>(NativeCall<THandle> call, THandle connection, RequestJson request, JsonTypeInfo<BulkReport<T>> type,
+            IEnumerable<object> items, out BulkReport<T> report, string server = null) where THandle : SafeHandle
+        {
+            report = JobRun.Run(this, call, connection, request, type, MyInvocation.MyCommand.Name + (server == null ? "" : " on " + server), out LibraryError error);
+            if (error == null) return true;
+            if (Stopping || error.Category == "cancelled")
+            {
+                bool sent = error.Category == "unknown";
+                foreach (object item in items) Stopped(server, item, sent ? "unknown" : "notStarted", error.Message);
+                return false;
+            }
+            foreach (object item in items) WriteItemError(Translated(error).ToErrorRecord(item));
+            return false;
+        }
+
+        /// <summary>
+        /// Reports a bulk call's items: one error per item that failed, was refused, is unknown or
+        /// was not started (target: the resolved user where the library names one), and returns the
+        /// items that succeeded. After a stop the report is kept (see <see cref="StoppedReportVariable"/>).
+        /// </summary>
+        internal IEnumerable<BulkItem<T>> Succeeded<T>(BulkReport<T> report, string server = null)
+        {
+            var ok = new List<BulkItem<T>>();
+            bool stopped = report?.Cancelled == true || Stopping;
+            foreach (BulkItem<T> item in report?.Items ?? Array.Empty<BulkItem<T>>())
+            {
+                if (stopped) Keep(server, item);
+                if (item.Ok)
+                {
+                    ok.Add(item);
+                    continue;
+                }
+                WriteItemError(ItemError(item, report.Cancelled));
+            }
+            if (stopped) PublishStoppedReport();
+            return stopped && Stopping ? new List<BulkItem<T>>() : ok;
+        }
+
+        /// <summary>The error of one item that is not ok; unknown and notStarted are never "failed without a reason".</summary>
+        internal static ErrorRecord ItemError<T>(BulkItem<T> item, bool cancelled)
+        {
+            object target = (object)item.Target ?? item.InputText;
+            string who = item.Label;
+            switch (item.Outcome)
+            {
+                case "unknown":
+                    string why = item.Error?.Message;
+                    var unknown = LibraryError.Of("unknown", who + ": the outcome is unknown (the request was sent, no answer was learnt" + (why == null ? "" : ": " + why) + "). Check it with a Get- command before retrying.");
+                    return new ErrorRecord(new VcsException(unknown), "Vcs.unknown", cancelled ? ErrorCategory.OperationStopped : LibraryError.ToErrorCategory(item.Error?.Category), target);
+                case "notStarted":
+                    var notStarted = LibraryError.Of("notStarted", who + ": not started: the command was stopped before it was sent.");
+                    return new ErrorRecord(new VcsException(notStarted), "Vcs.notStarted", ErrorCategory.OperationStopped, target);
+                default:
+                    LibraryError e = item.Error ?? LibraryError.Of("internal", who + ": " + item.Outcome + (item.Message == null ? "." : ": " + item.Message));
+                    e = Translated(e);
+                    if (item.Target != null && e.Message != null && !e.Message.Contains(who)) e = CopyWith(e, who + ": " + e.Message);
+                    return e.ToErrorRecord(target);
+            }
+        }
+
+        /// <summary>The library names its CLI's flags; a script knows this module's parameters.</summary>
+        internal static LibraryError Translated(LibraryError e)
+        {
+            if (e?.Message == null || !e.Message.Contains("allow-self", StringComparison.Ordinal) && e.Field != "allowSelf") return e;
+            string m = e.Message.Replace("allowSelf (--allow-self)", "-AllowSelf").Replace("--allow-self", "-AllowSelf");
+            if (!m.Contains("-AllowSelf") && e.Field == "allowSelf") m += " (use -AllowSelf)";
+            return CopyWith(e, m);
+        }
+
+        private static LibraryError CopyWith(LibraryError e, string message) => new LibraryError
+        {
+            Category = e.Category, Message = message, HttpStatus = e.HttpStatus, RequestId = e.RequestId, ServiceCode = e.ServiceCode, Field = e.Field,
+        };
+
+        /// <summary>WriteError, or, once the pipeline is stopping (it takes no more), the error kept on $Error.</summary>
+        internal void WriteItemError(ErrorRecord record)
+        {
+            if (!Stopping)
+            {
+                try
+                {
+                    WriteError(record);
+                    return;
+                }
+                catch (PipelineStoppedException)
+                {
+                    // Stopped meanwhile: kept below.
+                }
+            }
+            KeepOnErrorVariable(record);
+        }
+
+        private void Stopped(string server, object input, string outcome, string why)
+        {
+            string text = input is string s ? s : input?.ToString();
+            var item = new BulkItem<object> { Outcome = outcome, Message = why, Id = text };
+            Keep(server, item);
+            WriteItemError(ItemError(item, cancelled: true));
+            PublishStoppedReport();
+        }
+
+        private void Keep<T>(string server, BulkItem<T> item)
+        {
+            stoppedReport ??= new List<VcsBulkItem>();
+            stoppedReport.Add(new VcsBulkItem
+            {
+                Command = MyInvocation.MyCommand.Name, Server = server, Input = item.InputText, Target = item.Target, Outcome = item.Outcome,
+                Ok = item.Ok, Id = item.Id ?? item.Target?.Id, Message = item.Message ?? item.Error?.Message, Result = item.Result,
+            });
+        }
+
+        /// <summary>$global:VcsStoppedReport: every item of the stopped command, whatever $MaximumErrorCount keeps on $Error.</summary>
+        private void PublishStoppedReport()
+        {
+            SessionState.PSVariable.Set("global:" + StoppedReportVariable, stoppedReport.ToArray());
+        }
+
+        /// <summary>$Error, newest first, as the engine keeps it, within $MaximumErrorCount.</summary>
+        private void KeepOnErrorVariable(ErrorRecord record)
+        {
+            if (!(SessionState.PSVariable.GetValue("global:Error") is ArrayList errors)) return;
+            int max = LanguagePrimitives.TryConvertTo(SessionState.PSVariable.GetValue("global:MaximumErrorCount"), out int m) && m > 0 ? m : 256;
+            lock (errors.SyncRoot)
+            {
+                errors.Insert(0, record);
+                if (errors.Count > max) errors.RemoveRange(max, errors.Count - max);
+            }
+        }
+    }
+}
