@@ -19,7 +19,6 @@ namespace VcsNative.Commands
     public sealed class SetVcsUserCommand : VcsCmdlet
     {
         private readonly PerServer<VcsServerImpl, IVcsUser> pending = new PerServer<VcsServerImpl, IVcsUser>();
-        private readonly JobCall running = new JobCall();
 
         [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
         [VcsUserTransformation]
@@ -78,8 +77,6 @@ namespace VcsNative.Commands
             }
         }
 
-        protected override void StopProcessing() => running.Stop();
-
         protected override void EndProcessing()
         {
             foreach (var (server, users) in pending.Groups) Change(server, users);
@@ -88,61 +85,48 @@ namespace VcsNative.Commands
         private void Change(VcsServerImpl server, List<IVcsUser> users)
         {
             // 1. What the library resolves, and who would change: nothing is sent.
-            ItemReport preview;
+            BulkReport<JsonElement> preview;
             using (var dry = Request(w => WriteUsers(w, users), dryRun: true))
             {
-                preview = running.Run(SyncNativeMethods.vcs_set_user_roles, server.Handle, dry, SyncJson.Default.ItemReport, (i, p) => { }, out LibraryError error);
+                preview = JobRun.Run(this, SyncNativeMethods.vcs_set_user_roles, server.Handle, dry, WireJson.Default.BulkReportJsonElement,
+                    "Set-VcsUser: resolve on " + server.Name, out LibraryError error);
                 if (error != null)
                 {
+                    if (Stopping) return;
                     LibraryError shown = Translate(error);
                     foreach (IVcsUser u in users) WriteError(shown.ToErrorRecord(Label(u)));
                     return;
                 }
             }
             var confirmed = new List<string>();
-            foreach (ReportItem item in preview.Items ?? new ReportItem[0])
+            foreach (BulkItem<JsonElement> item in Succeeded(preview, server.Name))
             {
-                if (!item.Ok) WriteError(ErrorOf(item).ToErrorRecord(item.Who));
-                else if (item.Outcome == "unchanged") WriteObject(UserOf(item, server));
+                string id = item.Id ?? item.Target?.Id;
+                if (item.Outcome == "unchanged") WriteObject(UserOf(item, server));
                 else if (item.Outcome == "wouldUpdate")
                 {
-                    if (ShouldProcess(Describe(item), "Change roles: " + item.Message)) confirmed.Add(item.Id ?? item.Target?.Id);
+                    if (ShouldProcess(item.Label + " (" + id + ")", "Change roles: " + item.Message)) confirmed.Add(id);
                 }
-                else WriteVerbose(item.Who + ": " + item.Outcome + (item.Message == null ? "" : " (" + item.Message + ")"));
+                else WriteVerbose(item.Label + ": " + item.Outcome + (item.Message == null ? "" : " (" + item.Message + ")"));
             }
-            if (confirmed.Count == 0) return;
+            if (confirmed.Count == 0 || Stopping) return;
 
-            // 2. Only the confirmed members, by id; each written as soon as the library reports it.
-            var written = new WrittenItems();
+            // 2. Only the confirmed members, by id, under a job: Stop cancels what is not sent yet.
             using var request = Request(w =>
             {
                 w.WriteStartArray("users");
                 foreach (string id in confirmed) w.WriteStringValue(id);
                 w.WriteEndArray();
             }, dryRun: false);
-            ItemReport report = running.Run(SyncNativeMethods.vcs_set_user_roles, server.Handle, request, SyncJson.Default.ItemReport, (item, progress) =>
+            if (!TryBulk(SyncNativeMethods.vcs_set_user_roles, server.Handle, request, WireJson.Default.BulkReportJsonElement, confirmed, out BulkReport<JsonElement> report, server.Name))
             {
-                if (item == null) return;
-                written.Add(item);
-                WriteItem(item, server);
-            }, out LibraryError failure);
-            if (failure != null)
-            {
-                LibraryError shown = Translate(failure);
-                foreach (string id in confirmed) WriteError(shown.ToErrorRecord(id));
                 return;
             }
-            foreach (ReportItem item in report.Items ?? new ReportItem[0])
+            foreach (BulkItem<JsonElement> item in Succeeded(report, server.Name))
             {
-                if (!written.Take(item)) WriteItem(item, server);
+                if (item.Outcome == "updated" || item.Outcome == "unchanged") WriteObject(UserOf(item, server));
+                else WriteVerbose(item.Label + ": " + item.Outcome);
             }
-        }
-
-        private void WriteItem(ReportItem item, VcsServerImpl server)
-        {
-            if (!item.Ok) WriteError(ErrorOf(item).ToErrorRecord(item.Who));
-            else if (item.Outcome == "updated" || item.Outcome == "unchanged") WriteObject(UserOf(item, server));
-            else WriteVerbose(item.Who + ": " + item.Outcome);
         }
 
         private static void WriteUsers(Utf8JsonWriter w, List<IVcsUser> users)
@@ -203,7 +187,7 @@ namespace VcsNative.Commands
         }
 
         /// <summary>The member as the report gives it, with the roles held after the change.</summary>
-        private static VcsUserImpl UserOf(ReportItem item, VcsServerImpl server)
+        private static VcsUserImpl UserOf(BulkItem<JsonElement> item, VcsServerImpl server)
         {
             var user = new VcsUserImpl
             {
@@ -232,21 +216,7 @@ namespace VcsNative.Commands
             return user;
         }
 
-        private static string Describe(ReportItem item)
-        {
-            ItemTarget t = item.Target;
-            if (t == null) return item.Input;
-            return (t.Name ?? t.Username) + " <" + (t.Email ?? t.Username) + "> (" + t.Id + ")";
-        }
-
         private static string Label(IVcsUser u) => u is VcsUserReference r ? r.Text : u.Email ?? u.Username ?? u.Id;
-
-        private static LibraryError ErrorOf(ReportItem item)
-        {
-            LibraryError e = item.Error ?? LibraryError.Of("internal", "The user's roles were not changed (" + item.Outcome + ").");
-            if (item.Error != null && !e.Message.Contains(item.Who ?? "\0")) e.Message = item.Who + ": " + e.Message;
-            return Translate(e);
-        }
 
         /// <summary>The library names its request fields; a script sees the parameters.</summary>
         private static LibraryError Translate(LibraryError e)

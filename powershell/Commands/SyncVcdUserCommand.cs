@@ -34,25 +34,23 @@ namespace VcsNative.Commands
         }
 
         private protected override string ServerName => server.Name;
-        private protected override object ServerObject => server;
-
         private protected override JsonElement Plan(RequestJson request, out LibraryError error) =>
-            Running.Run(SyncNativeMethods.vcd_plan_sync, server.Handle, request, SyncJson.Default.JsonElement, (i, p) => { }, out error);
+            JobRun.Run(this, SyncNativeMethods.vcd_plan_sync, server.Handle, request, SyncJson.Default.JsonElement, MyInvocation.MyCommand.Name + ": plan on " + server.Name, out error);
 
-        private protected override ItemReport Apply(JsonElement plan, string path, Action<ReportItem, JobProgress> onItem, out LibraryError error)
+        private protected override bool Apply(JsonElement plan, string path, IEnumerable<object> rows, out BulkReport<JsonElement> report)
         {
-            // The same file again: new LOCAL users' passwords come from it (checked against the plan's digest).
             using var request = new RequestJson();
             request.Writer.WritePropertyName("plan");
             plan.WriteTo(request.Writer);
+            // The same file again: new LOCAL users' passwords come from it (checked against the plan's digest).
             request.String("path", path);
-            return Running.Run(SyncNativeMethods.vcd_apply_plan, server.Handle, request, SyncJson.Default.ItemReport, onItem, out error);
+            return TryBulk(SyncNativeMethods.vcd_apply_plan, server.Handle, request, WireJson.Default.BulkReportJsonElement, rows, out report, server.Name);
         }
 
-        private protected override ItemReport RemoveAllowingSelf(IList<string> ids, out LibraryError error)
+        private protected override bool RemoveAllowingSelf(IList<string> ids, IEnumerable<object> rows, out BulkReport<JsonElement> report)
         {
             using var request = new RequestJson().Strings("users", ids).Bool("allowSelf", true);
-            return Running.Run(NativeMethods.vcd_remove_users, server.Handle, request, SyncJson.Default.ItemReport, (i, p) => { }, out error);
+            return TryBulk(NativeMethods.vcd_remove_users, server.Handle, request, WireJson.Default.BulkReportJsonElement, rows, out report, server.Name);
         }
     }
 }

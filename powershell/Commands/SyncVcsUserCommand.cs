@@ -36,23 +36,21 @@ namespace VcsNative.Commands
         }
 
         private protected override string ServerName => server.Name;
-        private protected override object ServerObject => server;
-
         private protected override JsonElement Plan(RequestJson request, out LibraryError error) =>
-            Running.Run(SyncNativeMethods.vcs_plan_sync, server.Handle, request, SyncJson.Default.JsonElement, (i, p) => { }, out error);
+            JobRun.Run(this, SyncNativeMethods.vcs_plan_sync, server.Handle, request, SyncJson.Default.JsonElement, MyInvocation.MyCommand.Name + ": plan on " + server.Name, out error);
 
-        private protected override ItemReport Apply(JsonElement plan, string path, Action<ReportItem, JobProgress> onItem, out LibraryError error)
+        private protected override bool Apply(JsonElement plan, string path, IEnumerable<object> rows, out BulkReport<JsonElement> report)
         {
             using var request = new RequestJson();
             request.Writer.WritePropertyName("plan");
             plan.WriteTo(request.Writer);
-            return Running.Run(SyncNativeMethods.vcs_apply_plan, server.Handle, request, SyncJson.Default.ItemReport, onItem, out error);
+            return TryBulk(SyncNativeMethods.vcs_apply_plan, server.Handle, request, WireJson.Default.BulkReportJsonElement, rows, out report, server.Name);
         }
 
-        private protected override ItemReport RemoveAllowingSelf(IList<string> ids, out LibraryError error)
+        private protected override bool RemoveAllowingSelf(IList<string> ids, IEnumerable<object> rows, out BulkReport<JsonElement> report)
         {
             using var request = new RequestJson().Strings("users", ids).Bool("allowSelf", true);
-            return Running.Run(NativeMethods.vcs_remove_users, server.Handle, request, SyncJson.Default.ItemReport, (i, p) => { }, out error);
+            return TryBulk(NativeMethods.vcs_remove_users, server.Handle, request, WireJson.Default.BulkReportJsonElement, rows, out report, server.Name);
         }
     }
 }

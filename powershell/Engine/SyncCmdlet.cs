@@ -15,8 +15,6 @@ namespace VcsNative
     /// </summary>
     public abstract class SyncCmdlet : VcdCmdlet
     {
-        private readonly JobCall running = new JobCall();
-
         /// <summary>The CSV file to make the organization match.</summary>
         [Parameter(Mandatory = true, Position = 0)]
         [ValidateNotNullOrEmpty]
@@ -30,16 +28,13 @@ namespace VcsNative
         [Parameter]
         public SwitchParameter AllowSelf { get; set; }
 
-        internal JobCall Running => running;
-
+        /// <summary>vcs_plan_sync / vcd_plan_sync, under a job (a long listing stops on Ctrl+C).</summary>
         private protected abstract JsonElement Plan(RequestJson request, out LibraryError error);
-        private protected abstract ItemReport Apply(JsonElement plan, string path, Action<ReportItem, JobProgress> onItem, out LibraryError error);
+        /// <summary>vcs_apply_plan / vcd_apply_plan with {"plan"} (and the path for Cloud Director), through TryBulk.</summary>
+        private protected abstract bool Apply(JsonElement plan, string path, IEnumerable<object> rows, out BulkReport<JsonElement> report);
         /// <summary>The library's removal, with allowSelf: for the rows the plan refused only because of who they are.</summary>
-        private protected abstract ItemReport RemoveAllowingSelf(IList<string> ids, out LibraryError error);
+        private protected abstract bool RemoveAllowingSelf(IList<string> ids, IEnumerable<object> rows, out BulkReport<JsonElement> report);
         private protected abstract string ServerName { get; }
-        private protected abstract object ServerObject { get; }
-
-        protected override void StopProcessing() => running.Stop();
 
         protected override void EndProcessing()
         {
@@ -79,7 +74,7 @@ namespace VcsNative
                 WriteWarning((plan.Summary?.Invalid ?? 0) + " row(s) of " + Path + " are invalid: nothing was applied.");
                 return;
             }
-            foreach (PlanRowWire r in self.Except(forced)) WriteRefused(r);
+            foreach (PlanRowWire r in rows.Where(r => r.Action == "refused").Except(forced)) WriteRefused(r);
             int changes = plan.Summary?.Changes ?? 0;
             if (changes == 0 && forced.Count == 0)
             {
@@ -93,53 +88,47 @@ namespace VcsNative
 
         private void ApplyPlan(JsonElement raw, string path, PlanRowWire[] rows, string org)
         {
-            var written = new WrittenItems();
-            var rowOf = new RowFinder(rows);
-            ItemReport report = Apply(raw, path, (item, progress) =>
+            if (!Apply(raw, path, rows.Select(r => (object)r.Key), out BulkReport<JsonElement> report)) return;
+            BulkItem<JsonElement>[] items = report.Items ?? Array.Empty<BulkItem<JsonElement>>();
+            if (report.Cancelled || Stopping)
             {
-                if (item == null) return;
-                PlanRowWire row = rowOf.Find(item);
-                // Refused rows are reported after the apply, with their own error.
-                if (row?.Action == "refused") return;
-                written.Add(item);
-                WriteResult(row, item, org);
-            }, out LibraryError error);
-            if (error != null) ThrowTerminatingError(error.ToErrorRecord(Path));
-            foreach (ReportItem item in report.Items ?? Array.Empty<ReportItem>())
+                // Stopped: the pipeline takes no more output; each row's outcome is kept ($VcsStoppedReport, $Error).
+                Succeeded(report, ServerName);
+                return;
+            }
+            // One item per plan row, in plan order. Refused rows were reported before the apply.
+            for (int i = 0; i < items.Length; i++)
             {
-                if (item.Outcome == "refused") continue;
-                if (!written.Take(item)) WriteResult(null, item, org);
+                PlanRowWire row = items.Length == rows.Length ? rows[i] : null;
+                if (row?.Action == "refused" || items[i].Outcome == "refused") continue;
+                WriteResult(row, items[i], org);
             }
         }
 
         private void RemoveForced(List<PlanRowWire> forced, string org)
         {
-            ItemReport report = RemoveAllowingSelf(forced.Select(r => r.Id).ToList(), out LibraryError error);
-            if (error != null)
+            if (!RemoveAllowingSelf(forced.Select(r => r.Id).ToList(), forced.Select(r => (object)r.Key), out BulkReport<JsonElement> report)) return;
+            if (report.Cancelled || Stopping)
             {
-                foreach (PlanRowWire r in forced) WriteError(error.ToErrorRecord(r.Key));
+                Succeeded(report, ServerName);
                 return;
             }
-            var rowOf = new RowFinder(forced.ToArray());
-            foreach (ReportItem item in report.Items ?? Array.Empty<ReportItem>())
+            foreach (BulkItem<JsonElement> item in report.Items ?? Array.Empty<BulkItem<JsonElement>>())
             {
-                PlanRowWire row = rowOf.Find(item);
-                item.Line = row?.Line;
-                item.Action = "remove";
-                if (row != null) item.Input = row.Key;
-                WriteResult(row, item, org);
+                string id = item.Id ?? item.Target?.Id;
+                WriteResult(forced.FirstOrDefault(r => r.Id == id), item, org, "remove");
             }
         }
 
-        private void WriteResult(PlanRowWire row, ReportItem item, string org)
+        private void WriteResult(PlanRowWire row, BulkItem<JsonElement> item, string org, string action = null)
         {
-            int? line = item.Line ?? row?.Line;
-            string action = SyncActions.Of(item.Action ?? row?.RefusedAction ?? row?.Action);
-            string user = row?.Key ?? item.Input;
+            int? line = row?.Line;
+            string shown = SyncActions.Of(action ?? row?.RefusedAction ?? row?.Action);
+            string user = row?.Key ?? item.Target?.Email ?? item.InputText;
             WriteObject(new SyncResult
             {
                 Line = line,
-                Action = action,
+                Action = shown,
                 User = user,
                 Id = item.Id ?? row?.Id,
                 Outcome = item.Outcome,
@@ -150,23 +139,22 @@ namespace VcsNative
             });
             if (!item.Ok)
             {
-                LibraryError e = item.Error ?? LibraryError.Of("internal", "The row was not applied (" + item.Outcome + ").");
-                e.Message = Where(line) + ": " + action + " " + user + ": " + AllowSelfNamed(e.Message);
-                WriteError(e.ToErrorRecord(user));
+                ErrorRecord e = ItemError(item, cancelled: false);
+                string message = Where(line) + ": " + shown + " " + user + ": " + e.Exception.Message;
+                WriteError(new ErrorRecord(new VcsException(LibraryError.Of(item.Error?.Category ?? item.Outcome, message)), e.FullyQualifiedErrorId, e.CategoryInfo.Category, user));
             }
         }
 
+        /// <summary>A row the library never applies: the caller, the last owner. Removals name -AllowSelf.</summary>
         private void WriteRefused(PlanRowWire r)
         {
-            string message = Where(r.Line) + ": remove " + r.Key + " was refused: " + r.Reason + "; pass -AllowSelf to remove it.";
-            WriteError(new ErrorRecord(new VcsException(LibraryError.Of("conflict", message) ), "Vcs.refused", ErrorCategory.PermissionDenied, r.Key));
+            string what = SyncActions.Of(r.RefusedAction ?? "refused");
+            string hint = r.RefusedAction == "remove" ? "; pass -AllowSelf to remove it." : ".";
+            var e = LibraryError.Of("conflict", Where(r.Line) + ": " + what + " " + r.Key + " was refused: " + r.Reason + hint);
+            WriteError(new ErrorRecord(new VcsException(e), "Vcs.refused", ErrorCategory.PermissionDenied, r.Key));
         }
 
         private static string Where(int? line) => line.HasValue ? "Line " + line : "The organization";
-
-        /// <summary>The library names the CLI's flag; a script sees the parameter.</summary>
-        private static string AllowSelfNamed(string message) =>
-            (message ?? "").Replace("allowSelf (--allow-self)", "-AllowSelf").Replace("--allow-self", "-AllowSelf");
 
         private SyncPlanRow PlanRowOf(PlanRowWire r, string org, bool forced) => new SyncPlanRow
         {
@@ -201,37 +189,6 @@ namespace VcsNative
             {
                 if (listed.Contains(line)) continue;
                 yield return new SyncPlanRow { Line = line, Action = "None", User = key, Changes = Array.Empty<string>(), Organization = org, Server = ServerName };
-            }
-        }
-
-        /// <summary>Finds the plan row of a report item: by id, else by key.</summary>
-        private sealed class RowFinder
-        {
-            private readonly Dictionary<string, Queue<PlanRowWire>> byId = new Dictionary<string, Queue<PlanRowWire>>();
-            private readonly Dictionary<string, Queue<PlanRowWire>> byKey = new Dictionary<string, Queue<PlanRowWire>>(StringComparer.OrdinalIgnoreCase);
-
-            internal RowFinder(PlanRowWire[] rows)
-            {
-                foreach (PlanRowWire r in rows)
-                {
-                    if (r.Id != null) Enqueue(byId, r.Id, r);
-                    if (r.Key != null) Enqueue(byKey, r.Key, r);
-                }
-            }
-
-            private static void Enqueue(Dictionary<string, Queue<PlanRowWire>> d, string k, PlanRowWire r)
-            {
-                if (!d.TryGetValue(k, out var q)) d[k] = q = new Queue<PlanRowWire>();
-                q.Enqueue(r);
-            }
-
-            internal PlanRowWire Find(ReportItem item)
-            {
-                if (item.Id != null && byId.TryGetValue(item.Id, out var q) && q.Count > 0) return q.Dequeue();
-                if (item.Input != null && byKey.TryGetValue(item.Input, out q) && q.Count > 0) return q.Dequeue();
-                string email = item.Target?.Email ?? item.Target?.Username;
-                if (email != null && byKey.TryGetValue(email, out q) && q.Count > 0) return q.Dequeue();
-                return null;
             }
         }
     }

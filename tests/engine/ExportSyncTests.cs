@@ -198,6 +198,7 @@ namespace VcsNative.Engine.Tests
                 ErrorRecord e = r.OnlyError;
                 Assert.Equal(plain[1].Username, e.TargetObject);
                 Assert.Contains("Line ", e.Exception.Message);
+                Assert.Contains(plain[1].Username, e.Exception.Message);
                 var after = CspState.Users(emu);
                 Assert.DoesNotContain("developer", after.Single(u => u.Id == plain[1].Id).OrgRoles);
                 Assert.Contains("developer", after.Single(u => u.Id == plain[0].Id).OrgRoles);
@@ -252,17 +253,22 @@ namespace VcsNative.Engine.Tests
                 var output = new PSDataCollection<PSObject>();
                 shell.BeginInvoke<PSObject, PSObject>(null, output);
                 var deadline = DateTime.UtcNow.AddSeconds(20);
-                while (output.Count == 0 && DateTime.UtcNow < deadline) Thread.Sleep(20);
-                Assert.True(output.Count > 0, "no row was applied in time");
+                while (CspState.Requests(emu, "PATCH", "/roles") < 3 && DateTime.UtcNow < deadline) Thread.Sleep(20);
+                Assert.True(CspState.Requests(emu, "PATCH", "/roles") >= 3, "no row was sent in time");
                 var watch = Stopwatch.StartNew();
                 shell.Stop();
                 watch.Stop();
                 Assert.True(watch.Elapsed < TimeSpan.FromSeconds(0.3), "Stop took " + watch.Elapsed);
                 Thread.Sleep(600);
+                // Each row's outcome is kept in $VcsStoppedReport: what it says was done is done, the rest is not.
                 var developers = CspState.Users(emu).Where(u => u.OrgRoles.Contains("developer")).Select(u => u.Username).ToHashSet();
-                var written = output.Select(o => (SyncResult)o.BaseObject).ToList();
-                Assert.All(written, w => Assert.Equal("updated", w.Outcome));
-                Assert.All(written, w => Assert.Contains(w.User, developers));
+                var report = ps.Ok("$VcsStoppedReport").Select(o => (VcsBulkItem)o.BaseObject).ToList();
+                Assert.Equal(plain.Count, report.Count);
+                Assert.Empty(output);
+                Assert.All(report.Where(i => i.Outcome == "updated"), i => Assert.Contains(i.Input, developers));
+                Assert.All(report.Where(i => i.Outcome == "notStarted"), i => Assert.DoesNotContain(i.Input, developers));
+                Assert.Contains(report, i => i.Outcome == "notStarted");
+                Assert.Contains(report, i => i.Outcome == "updated");
                 Assert.True(CspState.Requests(emu, "PATCH", "/roles") < plain.Count, "every row was sent");
             }
         }
