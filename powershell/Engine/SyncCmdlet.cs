@@ -28,6 +28,10 @@ namespace VcsNative
         [Parameter]
         public SwitchParameter AllowSelf { get; set; }
 
+        /// <summary>Applies without asking, unless -Confirm is given.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
         /// <summary>vcs_plan_sync / vcd_plan_sync, under a job (a long listing stops on Ctrl+C).</summary>
         private protected abstract JsonElement Plan(RequestJson request, out LibraryError error);
         /// <summary>vcs_apply_plan / vcd_apply_plan with {"plan"} (and the path for Cloud Director), through TryBulk.</summary>
@@ -81,7 +85,7 @@ namespace VcsNative
                 WriteVerbose("Nothing to change: " + org + " is as " + Path + " says.");
                 return;
             }
-            if (!ShouldProcess(org + " on " + ServerName, Summary(plan, forced.Count))) return;
+            if (!ShouldRemove(Force, org + " on " + ServerName, Summary(plan, forced.Count))) return;
             if (changes > 0) ApplyPlan(raw, path, rows, org);
             if (forced.Count > 0) RemoveForced(forced, org);
         }

@@ -26,6 +26,9 @@ namespace VcsNative
         public string Organization { get; set; }
         public string Server { get; set; }
 
+        /// <summary>For a table: the reason of a refused or invalid row (with its column), else the changes.</summary>
+        public string What => Reason != null ? (Column != null ? Column + ": " + Reason : Reason) : string.Join(", ", Changes ?? System.Array.Empty<string>());
+
         public override string ToString() => Action + " " + User;
     }
 

@@ -19,6 +19,7 @@ namespace VcsNative.Engine.Tests
             "Get-VcsServiceRole", "Get-VcsUser", "Get-VcsUserInvitation", "New-VcsUserInvitation", "Remove-VcsUser",
             "Remove-VcsUserInvitation", "Connect-Vcd", "Disconnect-Vcd", "Get-VcdUser", "Get-VcdRole", "New-VcdUser",
             "Set-VcdUser", "Remove-VcdUser",
+            "Set-VcsUser", "Export-VcsUser", "Export-VcdUser", "Sync-VcsUser", "Sync-VcdUser",
         };
 
         internal static string[] ManifestCmdlets(PsSession ps) =>
