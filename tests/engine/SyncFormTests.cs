@@ -44,7 +44,8 @@ namespace VcsNative.Engine.Tests
             string plan = (string)ps.Ok("Sync-VcsUser -Path org.csv -WhatIf | Out-String -Width 80").Single().BaseObject;
             Assert.Matches(@"Line\s+Action\s+User\s+What", plan);
             Assert.Contains("new.one@partner.example.org", plan);
-            Assert.Contains("+org_member, +developer", plan);
+            Assert.Contains("+developer", plan);
+            Assert.Contains("+org_member", plan);
             Assert.All(plan.Split('\n'), l => Assert.True(l.TrimEnd().Length <= 80, l));
             string applied = (string)ps.Ok("Sync-VcsUser -Path org.csv -Confirm:$false | Out-String -Width 80").Single().BaseObject;
             Assert.Matches(@"Line\s+Action\s+User\s+Outcome\s+Message", applied);
