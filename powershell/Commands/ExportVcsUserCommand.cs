@@ -49,9 +49,10 @@ namespace VcsNative.Commands
                 // Whole or not at all: a failed listing leaves an earlier file as it was.
                 File.Move(partial, path, true);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
             {
-                ThrowTerminatingError(new ErrorRecord(e, "Vcs.invalidArgument", ErrorCategory.WriteError, path));
+                var error = new IOException("-Path " + Path + ": " + e.Message, e);
+                ThrowTerminatingError(new ErrorRecord(error, "Vcs.invalidArgument", ErrorCategory.WriteError, path));
             }
             finally
             {

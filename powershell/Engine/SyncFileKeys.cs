@@ -32,8 +32,9 @@ namespace VcsNative
                 if (fields.Count == 1 && (fields[0].Trim().Length == 0 || fields[0].StartsWith("#TYPE"))) continue;
                 if (column < 0)
                 {
-                    column = fields.FindIndex(f => f.Trim().Equals("email", StringComparison.OrdinalIgnoreCase) && !fields.Exists(u => u.Trim().Equals("username", StringComparison.OrdinalIgnoreCase))
-                        || f.Trim().Equals("username", StringComparison.OrdinalIgnoreCase));
+                    // Cloud Director files are keyed by Username, CSP files by Email.
+                    int username = fields.FindIndex(f => f.Trim().Equals("username", StringComparison.OrdinalIgnoreCase));
+                    column = username >= 0 ? username : fields.FindIndex(f => f.Trim().Equals("email", StringComparison.OrdinalIgnoreCase));
                     if (column < 0) return keys;
                     continue;
                 }

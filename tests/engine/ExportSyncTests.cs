@@ -69,6 +69,23 @@ namespace VcsNative.Engine.Tests
         }
 
         [Fact]
+        public void A_failed_export_names_Path_and_leaves_an_earlier_file_as_it_was()
+        {
+            var (emu, ps, dir) = Start();
+            using (emu)
+            using (ps)
+            {
+                Assert.Contains("-Path", ps.Run("Export-VcsUser -Path no-such-dir/org.csv").OnlyError.Exception.Message);
+                File.WriteAllText(Path.Combine(dir, "org.csv"), "earlier\n");
+                emu.Control("/_emulator/faults", "{\"method\": \"GET\", \"path\": \"/csp/gateway/am/api/v2/orgs/*/users\", \"status\": 403}");
+                RunResult r = ps.Run("Export-VcsUser -Path org.csv");
+                Assert.Contains("fault", r.OnlyError.Exception.Message);
+                Assert.Equal("earlier\n", File.ReadAllText(Path.Combine(dir, "org.csv")));
+                Assert.Equal(new[] { "org.csv" }, Directory.GetFiles(dir).Select(Path.GetFileName));
+            }
+        }
+
+        [Fact]
         public void Syncing_an_exported_file_plans_nothing_every_row_None()
         {
             var (emu, ps, _) = Start();
