@@ -60,12 +60,10 @@ namespace VcsNative.Commands
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [CsvCountCell("StoredVmQuota")]
-        [ValidateRange(0, int.MaxValue)]
         public int? StoredVmQuota { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [CsvCountCell("DeployedVmQuota")]
-        [ValidateRange(0, int.MaxValue)]
         public int? DeployedVmQuota { get; set; }
 
         /// <summary>Not bound from piped rows: a column or a piped user's Server must not pick where users are created.</summary>

@@ -82,6 +82,7 @@ namespace VcsNative.Commands
                 if (error != null)
                 {
                     WriteItemError(Translated(error).ToErrorRecord(user));
+                    if (Stopping) PublishStoppedReport();
                     continue;
                 }
                 now.Server = server;

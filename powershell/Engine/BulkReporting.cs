@@ -53,6 +53,9 @@ namespace VcsNative
 
         private volatile JobRun runningJob;
         private List<VcsBulkItem> stoppedReport;
+        private bool toldHost;
+        // Errors of a stopped run, newest last, added to $Error together (a stop must end at once).
+        private readonly List<ErrorRecord> stoppedErrors = new List<ErrorRecord>();
 
         /// <summary>The job of the bulk call in flight, for StopProcessing.</summary>
         internal JobRun RunningJob
@@ -83,6 +86,7 @@ namespace VcsNative
             {
                 bool sent = error.Category == "unknown";
                 foreach (object item in items) Stopped(server, item, sent ? "unknown" : "notStarted", error.Message);
+                PublishStoppedReport();
                 return false;
             }
             foreach (object item in items) WriteItemError(Translated(error).ToErrorRecord(item));
@@ -108,7 +112,7 @@ namespace VcsNative
                 }
                 WriteItemError(ItemError(item, report.Cancelled));
             }
-            if (stopped) PublishStoppedReport();
+            if (stopped || Stopping) PublishStoppedReport();
             return stopped && Stopping ? new List<BulkItem<T>>() : ok;
         }
 
@@ -137,10 +141,11 @@ namespace VcsNative
         /// <summary>The library names its CLI's flags; a script knows this module's parameters.</summary>
         internal static LibraryError Translated(LibraryError e)
         {
-            if (e?.Message == null || !e.Message.Contains("allow-self", StringComparison.Ordinal) && e.Field != "allowSelf") return e;
-            string m = e.Message.Replace("allowSelf (--allow-self)", "-AllowSelf").Replace("--allow-self", "-AllowSelf");
-            if (!m.Contains("-AllowSelf") && e.Field == "allowSelf") m += " (use -AllowSelf)";
-            return CopyWith(e, m);
+            if (e?.Message == null) return e;
+            if (e.Message.Contains("allow-self", StringComparison.Ordinal))
+                return CopyWith(e, e.Message.Replace("allowSelf (--allow-self)", "-AllowSelf").Replace("--allow-self", "-AllowSelf"));
+            // Cloud Director's guard rail names no flag (the server refuses it too): -AllowSelf still sends it.
+            return e.Field == "allowSelf" ? CopyWith(e, e.Message + " (with -AllowSelf the request is sent anyway)") : e;
         }
 
         private static LibraryError CopyWith(LibraryError e, string message) => new LibraryError
@@ -163,16 +168,16 @@ namespace VcsNative
                     // Stopped meanwhile: kept below.
                 }
             }
-            KeepOnErrorVariable(record);
+            stoppedErrors.Add(record);
         }
 
         private void Stopped(string server, object input, string outcome, string why)
         {
             string text = input is string s ? s : input?.ToString();
-            var item = new BulkItem<object> { Outcome = outcome, Message = why, Id = text };
+            using var inputJson = System.Text.Json.JsonDocument.Parse("\"" + System.Text.Json.JsonEncodedText.Encode(text ?? "").ToString() + "\"");
+            var item = new BulkItem<object> { Outcome = outcome, Message = why, Input = inputJson.RootElement.Clone() };
             Keep(server, item);
             WriteItemError(ItemError(item, cancelled: true));
-            PublishStoppedReport();
         }
 
         private void Keep<T>(string server, BulkItem<T> item)
@@ -185,22 +190,46 @@ namespace VcsNative
             });
         }
 
-        /// <summary>$global:VcsStoppedReport: every item of the stopped command, whatever $MaximumErrorCount keeps on $Error.</summary>
-        private void PublishStoppedReport()
+        /// <summary>
+        /// One line on an interactive host (the console after Ctrl+C) saying where the report is:
+        /// the streams take nothing more. A host without a UI (a hosted runspace) is left alone.
+        /// </summary>
+        private void TellHost()
         {
-            SessionState.PSVariable.Set("global:" + StoppedReportVariable, stoppedReport.ToArray());
+            if (!Stopping || toldHost) return;
+            toldHost = true;
+            try
+            {
+                var counts = stoppedReport.GroupBy(i => i.Outcome).Select(g => g.Count() + " " + g.Key);
+                Host?.UI?.WriteWarningLine(MyInvocation.MyCommand.Name + " was stopped: " + string.Join(", ", counts) + ". Each item is in $" + StoppedReportVariable + ".");
+            }
+            catch (Exception e) when (e is System.Management.Automation.Host.HostException || e is NotImplementedException || e is NotSupportedException || e is InvalidOperationException)
+            {
+                // No UI to tell: the report is in the variable all the same.
+            }
         }
 
-        /// <summary>$Error, newest first, as the engine keeps it, within $MaximumErrorCount.</summary>
-        private void KeepOnErrorVariable(ErrorRecord record)
+        /// <summary>$global:VcsStoppedReport: every item of the stopped command, whatever $MaximumErrorCount keeps on $Error.</summary>
+        internal void PublishStoppedReport()
         {
-            if (!(SessionState.PSVariable.GetValue("global:Error") is ArrayList errors)) return;
-            int max = LanguagePrimitives.TryConvertTo(SessionState.PSVariable.GetValue("global:MaximumErrorCount"), out int m) && m > 0 ? m : 256;
-            lock (errors.SyncRoot)
+            if (stoppedReport != null)
             {
-                errors.Insert(0, record);
-                if (errors.Count > max) errors.RemoveRange(max, errors.Count - max);
+                SessionState.PSVariable.Set("global:" + StoppedReportVariable, stoppedReport.ToArray());
+                TellHost();
             }
+            if (stoppedErrors.Count == 0) return;
+            // $Error, newest first, as the engine keeps it, within $MaximumErrorCount.
+            if (SessionState.PSVariable.GetValue("global:Error") is ArrayList errors)
+            {
+                int max = LanguagePrimitives.TryConvertTo(SessionState.PSVariable.GetValue("global:MaximumErrorCount"), out int m) && m > 0 ? m : 256;
+                stoppedErrors.Reverse();
+                lock (errors.SyncRoot)
+                {
+                    errors.InsertRange(0, stoppedErrors.Count > max ? stoppedErrors.GetRange(0, max) : stoppedErrors);
+                    if (errors.Count > max) errors.RemoveRange(max, errors.Count - max);
+                }
+            }
+            stoppedErrors.Clear();
         }
     }
 }

@@ -31,7 +31,14 @@ namespace VcsNative
         /// <summary>Cancels the job, from any thread (StopProcessing); harmless twice or after the end.</summary>
         internal void Cancel()
         {
-            if (!job.IsClosed) JobNativeMethods.vcs_job_cancel(job);
+            try
+            {
+                if (!job.IsClosed) JobNativeMethods.vcs_job_cancel(job);
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run ended (and freed its job) between the check and the call: nothing to stop.
+            }
         }
 
         /// <summary>

@@ -25,7 +25,7 @@ namespace VcsNative
         /// or confirmed: nothing is sent. Returns the report of the removal (null when none ran).
         /// </summary>
         internal BulkReport<JsonElement> RemoveResolved<THandle>(NativeCall<THandle> call, THandle connection, RemovalRequest request,
-            IEnumerable<object> items, string server, bool force, string action) where THandle : SafeHandle
+            IEnumerable<object> items, string server, bool force, bool allowSelf, string action) where THandle : SafeHandle
         {
             BulkReport<JsonElement> plan;
             using (RequestJson dry = request(null, true))
@@ -43,7 +43,10 @@ namespace VcsNative
             foreach (BulkItem<JsonElement> item in plan.Items ?? Array.Empty<BulkItem<JsonElement>>())
             {
                 string id = item.Target?.Id ?? item.Id;
-                switch (item.Outcome)
+                // Cloud Director's dry run refuses the signed-in account even with allowSelf (the server
+                // refuses it too); with -AllowSelf it is asked about and sent, and the server answers.
+                bool selfAllowed = allowSelf && item.Outcome == "refused" && item.Error?.Field == "allowSelf";
+                switch (selfAllowed ? "wouldRemove" : item.Outcome)
                 {
                     case "wouldRemove":
                         if (id == null || !seen.Add(id)) continue;

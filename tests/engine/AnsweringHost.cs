@@ -19,6 +19,8 @@ namespace VcsNative.Engine.Tests
         public AnsweringHost(string answer) => ui = new AnsweringUI(answer);
 
         public List<string> Prompts => ui.Prompts;
+        /// <summary>What went to the host's WriteLine (the engine's -WhatIf lines among them).</summary>
+        public List<string> Lines => ui.Lines;
         public override PSHostUserInterface UI => ui;
         public override string Name => "AnsweringHost";
         public override Version Version => new Version(1, 0);
@@ -38,6 +40,7 @@ namespace VcsNative.Engine.Tests
             public AnsweringUI(string answer) => this.answer = answer;
 
             public List<string> Prompts { get; } = new List<string>();
+            public List<string> Lines { get; } = new List<string>();
             public override PSHostRawUserInterface RawUI => null;
 
             public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice)
@@ -57,7 +60,7 @@ namespace VcsNative.Engine.Tests
             public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) => throw new NotSupportedException();
             public override void Write(string value) { }
             public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) { }
-            public override void WriteLine(string value) { }
+            public override void WriteLine(string value) => Lines.Add(value);
             public override void WriteErrorLine(string value) { }
             public override void WriteDebugLine(string message) { }
             public override void WriteProgress(long sourceId, ProgressRecord record) { }

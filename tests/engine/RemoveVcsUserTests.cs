@@ -173,7 +173,8 @@ namespace VcsNative.Engine.Tests
             RunResult r = ps.Run("Remove-VcsUser -User $names -Confirm:$false");
             Assert.Equal(3, r.AllErrors.Count());
             Assert.All(r.AllErrors, e => Assert.StartsWith("Vcs.server,", e.FullyQualifiedErrorId));
-            Assert.Equal(victims.OrderBy(v => v), r.AllErrors.Select(e => e.TargetObject?.ToString()).OrderBy(t => t));
+            // Each error targets the user the library resolved, not the text typed.
+            Assert.Equal(victims.OrderBy(v => v), r.AllErrors.Select(e => Assert.IsType<VcsBulkTarget>(e.TargetObject).Username).OrderBy(t => t));
             Assert.Equal(before.Count, CspState.Users(emu).Count);
         }
 
@@ -211,7 +212,9 @@ namespace VcsNative.Engine.Tests
             ErrorRecord e = r.OnlyError;
             Assert.Equal(ErrorCategory.ResourceExists, e.CategoryInfo.Category);
             Assert.StartsWith("Vcs.conflict,", e.FullyQualifiedErrorId);
-            Assert.Equal(owners[0].Username, e.TargetObject);
+            Assert.Equal(owners[0].Username, Assert.IsType<VcsBulkTarget>(e.TargetObject).Username);
+            Assert.Contains("-AllowSelf", e.Exception.Message);
+            Assert.DoesNotContain("--allow-self", e.Exception.Message);
             Assert.Contains(CspState.Users(emu), u => u.Id == owners[0].Id);
         }
     }

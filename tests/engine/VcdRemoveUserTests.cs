@@ -120,8 +120,10 @@ namespace VcsNative.Engine.Tests
             Assert.Equal(ErrorCategory.ObjectNotFound, r.Errors[0].CategoryInfo.Category);
             Assert.Equal(unknownUrn, r.Errors[1].TargetObject);
             Assert.Equal(ErrorCategory.ObjectNotFound, r.Errors[1].CategoryInfo.Category);
-            // A user object that could not be removed is the error's target itself.
-            Assert.Equal(session.UserId, Assert.IsType<VcdUser>(r.Errors[2].TargetObject).Id);
+            // The signed-in account is refused without -AllowSelf; the error targets the resolved user and names the parameter.
+            Assert.Equal(session.UserId, Assert.IsType<VcsBulkTarget>(r.Errors[2].TargetObject).Id);
+            Assert.Contains("-AllowSelf", r.Errors[2].Exception.Message);
+            Assert.DoesNotContain("--allow-self", r.Errors[2].Exception.Message);
             var names = emu.TenantUsernames();
             Assert.DoesNotContain("temp.a", names);
             Assert.DoesNotContain("temp.b", names);
