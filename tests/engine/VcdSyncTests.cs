@@ -74,6 +74,43 @@ namespace VcsNative.Engine.Tests
         }
 
         [Fact]
+        public void A_500_on_one_user_fails_that_row_alone_and_the_others_apply()
+        {
+            var (emu, ps, dir) = Start();
+            using (emu)
+            using (ps)
+            {
+                ps.Ok("Export-VcdUser -Path users.csv");
+                var lines = File.ReadAllLines(Path.Combine(dir, "users.csv")).ToList();
+                var picked = Enumerable.Range(1, lines.Count - 1).Where(i => !lines[i].StartsWith(emu.VcdUser + ",")).Take(3).ToList();
+                foreach (int i in picked)
+                {
+                    string[] cells = lines[i].Split(',');
+                    cells[3] = "Changed " + cells[0];
+                    lines[i] = string.Join(",", cells);
+                }
+                Write(dir, lines);
+                string failing = lines[picked[1]].Split(',')[0];
+                string urn = emu.TenantUser(failing).GetProperty("id").GetString();
+                emu.Control("/_emulator/faults", "{\"method\": \"PUT\", \"path\": \"/cloudapi/1.0.0/users/" + Uri.EscapeDataString(urn) + "\", \"status\": 500, \"times\": 50}");
+                RunResult r = ps.Run("Sync-VcdUser -Path users.csv -Force");
+                var results = r.Output.Select(o => (SyncResult)o.BaseObject).ToList();
+                Assert.Equal(3, results.Count);
+                Assert.False(results.Single(x => x.User == failing).Ok);
+                Assert.All(results.Where(x => x.User != failing), x => Assert.Equal("updated", x.Outcome));
+                ErrorRecord e = r.OnlyError;
+                Assert.Equal(failing, e.TargetObject);
+                Assert.Contains("Line " + (picked[1] + 1), e.Exception.Message);
+                Assert.NotEqual("Changed " + failing, emu.TenantUser(failing).GetProperty("fullName").GetString());
+                foreach (int i in new[] { picked[0], picked[2] })
+                {
+                    string name = lines[i].Split(',')[0];
+                    Assert.Equal("Changed " + name, emu.TenantUser(name).GetProperty("fullName").GetString());
+                }
+            }
+        }
+
+        [Fact]
         public void A_LOCAL_row_without_a_password_is_an_error_naming_line_and_column_and_nothing_is_applied()
         {
             var (emu, ps, dir) = Start();
