@@ -32,6 +32,11 @@
         'Disconnect-CIServer'
         'Get-CIUser'
         'Get-CIRole'
+        'Set-VcsUser'
+        'Export-VcsUser'
+        'Export-VcdUser'
+        'Sync-VcsUser'
+        'Sync-VcdUser'
     )
     # Compiled cmdlets only. $DefaultVcsServers, $DefaultVcdServers and $DefaultCIServers are global variables that
     # the module sets itself, not module variables, so nothing is listed here.

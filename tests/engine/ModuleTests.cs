@@ -20,6 +20,7 @@ namespace VcsNative.Engine.Tests
             "Remove-VcsUserInvitation", "Connect-Vcd", "Disconnect-Vcd", "Get-VcdUser", "Get-VcdRole", "New-VcdUser",
             "Set-VcdUser", "Remove-VcdUser",
             "Connect-CIServer", "Disconnect-CIServer", "Get-CIUser", "Get-CIRole",
+            "Set-VcsUser", "Export-VcsUser", "Export-VcdUser", "Sync-VcsUser", "Sync-VcdUser",
         };
 
         internal static string[] ManifestCmdlets(PsSession ps) =>
