@@ -1,4 +1,3 @@
-using System;
 using System.IO;
 using System.Management.Automation;
 using VMware.CloudServices.Impl.V1.CmdletOutput;
@@ -33,31 +32,13 @@ namespace VcsNative.Commands
                 ThrowTerminatingError(LibraryError.Of("invalidArgument", "-Server: a file holds one organization; name one of the " + targets.Count + " connections.").ToErrorRecord(Server));
             }
             VcdServer server = targets[0];
-            string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-            if (!ShouldProcess(path, "Export the users of " + server.Org + " on " + server.Name)) return;
-            string partial = path + ".partial";
-            try
+            CsvExport.Export(this, Path, CsvExport.VcdHeader, "Export the users of " + server.Org + " on " + server.Name, server, csv =>
             {
-                using (var csv = new CsvExport(partial, CsvExport.VcdHeader))
-                {
-                    using var query = new RequestJson();
-                    VcdUser[] users = Call(NativeMethods.vcd_get_users, server.Handle, query, VcdJson.Default.VcdUserArray, server);
-                    foreach (VcdUser u in users) csv.Add(u);
-                    WriteVerbose(csv.Count + " users written to " + path);
-                }
-                // Whole or not at all: a failed listing leaves an earlier file as it was.
-                File.Move(partial, path, true);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                var error = new IOException("-Path " + Path + ": " + e.Message, e);
-                ThrowTerminatingError(new ErrorRecord(error, "Vcs.invalidArgument", ErrorCategory.WriteError, path));
-            }
-            finally
-            {
-                if (File.Exists(partial)) File.Delete(partial);
-            }
-            WriteObject(new FileInfo(path));
+                // Through the cursor, as Get-VcdUser: written as each page arrives, and Stop cancels.
+                using var all = new RequestJson();
+                int read = Listing.Read(NativeCursorMethods.vcd_get_users_open, server.Handle, all, VcdListing.ReadUser, csv.Add, "Export-VcdUser " + server.Name, out LibraryError error);
+                return read < 0 ? error : null;
+            });
         }
     }
 }

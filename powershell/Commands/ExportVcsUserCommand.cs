@@ -1,4 +1,3 @@
-using System;
 using System.IO;
 using System.Management.Automation;
 using VMware.CloudServices.Impl.V1.CmdletOutput;
@@ -33,32 +32,13 @@ namespace VcsNative.Commands
                 ThrowTerminatingError(LibraryError.Of("invalidArgument", "-Server: a file holds one organization; name one of the " + targets.Count + " connections.").ToErrorRecord(Server));
             }
             VcsServerImpl server = targets[0];
-            string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
-            if (!ShouldProcess(path, "Export the users of " + server.Name)) return;
-            string partial = path + ".partial";
-            try
+            CsvExport.Export(this, Path, CsvExport.CspHeader, "Export the users of " + server.Name, server, csv =>
             {
-                using (var csv = new CsvExport(partial, CsvExport.CspHeader))
-                {
-                    using var query = new RequestJson();
-                    VcsStatus status = NativeMethods.vcs_get_users(server.Handle, query.ToBytes(), out IntPtr json);
-                    NativeAnswer.ReadEach(status, json, VcsUserImpl.Read, csv.Add, out LibraryError error);
-                    if (error != null) ThrowTerminatingError(error.ToErrorRecord(server));
-                    WriteVerbose(csv.Count + " users written to " + path);
-                }
-                // Whole or not at all: a failed listing leaves an earlier file as it was.
-                File.Move(partial, path, true);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
-            {
-                var error = new IOException("-Path " + Path + ": " + e.Message, e);
-                ThrowTerminatingError(new ErrorRecord(error, "Vcs.invalidArgument", ErrorCategory.WriteError, path));
-            }
-            finally
-            {
-                if (File.Exists(partial)) File.Delete(partial);
-            }
-            WriteObject(new FileInfo(path));
+                // Through the cursor, as Get-VcsUser: written as each page arrives, and Stop cancels.
+                using var all = new RequestJson();
+                int read = Listing.Read(NativeCursorMethods.vcs_get_users_open, server.Handle, all, VcsUserImpl.Read, csv.Add, "Export-VcsUser " + server.Name, out LibraryError error);
+                return read < 0 ? error : null;
+            });
         }
     }
 }

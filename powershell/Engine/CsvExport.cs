@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Management.Automation;
 using System.Text;
 using VMware.CloudServices.Impl.V1.CmdletOutput;
 
@@ -63,5 +64,42 @@ namespace VcsNative
         }
 
         public void Dispose() => writer.Dispose();
+
+        /// <summary>
+        /// Export-VcsUser and Export-VcdUser: <paramref name="fill"/> lists the users into the file
+        /// (returning the listing's error, or null). The file is written whole or not at all: into
+        /// a '.partial' file first, moved over <paramref name="givenPath"/> only when the listing
+        /// completed, so a failed or stopped listing leaves an earlier file as it was.
+        /// </summary>
+        internal static void Export(VcsCmdlet cmdlet, string givenPath, string[] header, string action, object server, Func<CsvExport, LibraryError> fill)
+        {
+            string path = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(givenPath);
+            if (!cmdlet.ShouldProcess(path, action)) return;
+            string partial = path + ".partial";
+            LibraryError failure;
+            int count;
+            try
+            {
+                using (var csv = new CsvExport(partial, header))
+                {
+                    failure = fill(csv);
+                    count = csv.Count;
+                }
+                if (failure == null) File.Move(partial, path, true);
+            }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException)
+            {
+                var error = new IOException("-Path " + givenPath + ": " + e.Message, e);
+                cmdlet.ThrowTerminatingError(new ErrorRecord(error, "Vcs.invalidArgument", ErrorCategory.WriteError, path));
+                return;
+            }
+            finally
+            {
+                if (File.Exists(partial)) File.Delete(partial);
+            }
+            if (failure != null) cmdlet.ThrowTerminatingError(failure.ToErrorRecord(server));
+            cmdlet.WriteVerbose(count + " users written to " + path);
+            cmdlet.WriteObject(new FileInfo(path));
+        }
     }
 }

@@ -11,7 +11,7 @@ namespace VcsNative
     /// </summary>
     internal static class VcdListing
     {
-        private static readonly ElementReader<VcdUser> ReadUser = CursorReader.Of(VcdJson.Default.VcdUser);
+        internal static readonly ElementReader<VcdUser> ReadUser = CursorReader.Of(VcdJson.Default.VcdUser);
 
         /// <summary>
         /// Every user the query selects (the library's query JSON: name, email, filter), each given
