@@ -38,7 +38,7 @@ namespace VcsNative.Commands
                     continue;
                 }
                 using var query = new RequestJson().Strings("name", Name);
-                Write(Call(NativeMethods.vcd_get_roles, server.Handle, query, VcdJson.Default.VcdRoleArray, server), server);
+                Write(FromServer(NativeMethods.vcd_get_roles, server.Handle, query, VcdJson.Default.VcdRoleArray, server), server);
             }
         }
 

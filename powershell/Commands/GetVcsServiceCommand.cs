@@ -40,7 +40,7 @@ namespace VcsNative.Commands
                     continue;
                 }
                 using var filter = new RequestJson().Strings("name", Name);
-                Write(Call(NativeMethods.vcs_get_services, server.Handle, filter, WireJson.Default.VcsServiceImplArray, server), server);
+                Write(FromServer(NativeMethods.vcs_get_services, server.Handle, filter, WireJson.Default.VcsServiceImplArray, server), server);
             }
         }
 

@@ -60,7 +60,7 @@ namespace VcsNative.Commands
                     continue;
                 }
                 using var filter = new RequestJson().Strings("name", Name);
-                Write(Call(NativeMethods.vcs_get_service_roles, server.Handle, filter, WireJson.Default.VcsServiceRoleImplArray, server), server, null);
+                Write(FromServer(NativeMethods.vcs_get_service_roles, server.Handle, filter, WireJson.Default.VcsServiceRoleImplArray, server), server, null);
             }
         }
 

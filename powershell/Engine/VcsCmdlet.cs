@@ -77,13 +77,12 @@ namespace VcsNative
             return targets;
         }
 
-        /// <summary>Calls the library; an error ends the command (a terminating error with the library's category).</summary>
-        internal T Call<THandle, T>(NativeCall<THandle> call, THandle connection, RequestJson request, JsonTypeInfo<T> type, object target)
-        {
-            T value = NativeAnswer.Call(call, connection, request?.ToBytes(), type, out LibraryError error);
-            if (error != null) ThrowTerminatingError(error.ToErrorRecord(target));
-            return value;
-        }
+        /// <summary>
+        /// A listing on one of the servers acted on: a failure is written (non-terminating,
+        /// targeting the server) and nothing returned, so the other servers still answer.
+        /// </summary>
+        internal T[] FromServer<THandle, T>(NativeCall<THandle> call, THandle connection, RequestJson request, JsonTypeInfo<T[]> type, object server)
+            => TryCall(call, connection, request, type, server, out T[] found) ? found ?? System.Array.Empty<T>() : System.Array.Empty<T>();
 
         /// <summary>Calls the library; an error is written (non-terminating) and false returned.</summary>
         internal bool TryCall<THandle, T>(NativeCall<THandle> call, THandle connection, RequestJson request, JsonTypeInfo<T> type, object target, out T value)

@@ -127,6 +127,48 @@ namespace VcsNative.Engine.Tests
             Assert.Equal(ErrorCategory.PermissionDenied, r.OnlyError.CategoryInfo.Category);
         }
 
+        [Theory]
+        [InlineData("Get-VcsOrganizationRole", "GET", "/csp/gateway/am/api/orgs/*/roles")]
+        [InlineData("Get-VcsService", "GET", "/csp/gateway/slc/api/definitions")]
+        public void A_failing_server_is_one_error_for_the_role_and_service_getters_too(string command, string method, string path)
+        {
+            using var healthy = new Emulator(users: 5);
+            using var failing = new Emulator(users: 5);
+            using var session = new PsSession(healthy);
+            session.Set("url2", failing.Url);
+            session.Set("token2", failing.ApiToken);
+            session.Ok("$s1 = Connect-Vcs -Server $url -ApiToken $token; $s2 = Connect-Vcs -Server $url2 -ApiToken $token2");
+            int alone = session.Ok(command + " -Server $s1").Count;
+            Assert.True(alone > 0);
+            failing.Control("/_emulator/faults", "{\"method\": \"" + method + "\", \"path\": \"" + path + "\", \"status\": 403}");
+            RunResult r = session.Run(command + " -Server $s2, $s1");
+            Assert.Null(r.Terminating);
+            Assert.Equal(alone, r.Output.Count);
+            ErrorRecord e = r.OnlyError;
+            Assert.Equal(ErrorCategory.PermissionDenied, e.CategoryInfo.Category);
+            Assert.Same(session.Get("s2") is PSObject p ? p.BaseObject : session.Get("s2"), e.TargetObject);
+        }
+
+        [Fact]
+        public void A_failing_Cloud_Director_session_is_one_error_and_the_other_sessions_roles_are_still_returned()
+        {
+            using var healthy = new Emulator(users: 5);
+            using var failing = new Emulator(users: 5);
+            using var session = new PsSession(healthy);
+            session.Ok("$d1 = Connect-Vcd -Server '" + healthy.VcdUrl + "' -Org '" + healthy.VcdOrg + "' -User '" + healthy.VcdUser + "' -Password '" + healthy.VcdPassword + "'");
+            session.Ok("$d2 = Connect-Vcd -Server '" + failing.VcdUrl + "' -Org '" + failing.VcdOrg + "' -User '" + failing.VcdUser + "' -Password '" + failing.VcdPassword + "'");
+            int alone = session.Ok("Get-VcdRole -Server $d1").Count;
+            Assert.True(alone > 0);
+            failing.Control("/_emulator/faults", "{\"method\": \"GET\", \"path\": \"/cloudapi/1.0.0/roles\", \"status\": 403}");
+            foreach (string command in new[] { "Get-VcdRole", "Get-CIRole" })
+            {
+                RunResult r = session.Run(command + " -Server $d2, $d1");
+                Assert.Null(r.Terminating);
+                Assert.Equal(alone, r.Output.Count);
+                Assert.Equal(ErrorCategory.PermissionDenied, r.OnlyError.CategoryInfo.Category);
+            }
+        }
+
         [Fact]
         public void Stop_and_Dispose_racing_the_reading_never_crash_the_process()
         {
