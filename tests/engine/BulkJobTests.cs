@@ -8,12 +8,6 @@ using Xunit;
 
 namespace VcsNative.Engine.Tests
 {
-    /// <summary>Timed tests run alone: the other test classes' emulators and runspaces would share the two cores.</summary>
-    [CollectionDefinition("Timed", DisableParallelization = true)]
-    public sealed class TimedCollection
-    {
-    }
-
     /// <summary>Bulk cmdlets under the library's jobs: Stop, progress, unknown outcomes.</summary>
     [Collection("Timed")]
     public class BulkJobTests

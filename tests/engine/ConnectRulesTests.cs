@@ -10,6 +10,7 @@ using Xunit;
 namespace VcsNative.Engine.Tests
 {
     /// <summary>The connect cmdlets follow the library's rules: blank servers, plain http, CA files; Ctrl+C stops them.</summary>
+    [Collection("Timed")]
     public sealed class ConnectRulesTests
     {
         [Theory]

@@ -10,6 +10,7 @@ using Xunit;
 namespace VcsNative.Engine.Tests
 {
     /// <summary>Export-VcsUser and Sync-VcsUser against the emulator, and the CLI's file for comparison.</summary>
+    [Collection("Timed")]
     public class ExportSyncTests
     {
         /// <summary>scripts/vcs with the given arguments and environment; its stdout, as bytes.</summary>

@@ -8,6 +8,7 @@ using Xunit;
 namespace VcsNative.Engine.Tests
 {
     /// <summary>Listings read through the library's cursors: stopping, progress, several servers, races.</summary>
+    [Collection("Timed")]
     public class ListingTests
     {
         private const string CspUsers = "/csp/gateway/am/api/v2/orgs/*/users";

@@ -8,6 +8,7 @@ using Xunit;
 
 namespace VcsNative.Engine.Tests
 {
+    [Collection("Timed")]
     public class SetVcsUserTests
     {
         /// <summary>Members who are neither owners nor developers: a role to add that they lack.</summary>
