@@ -267,22 +267,31 @@ namespace VcsNative
     {
         private static IntPtr loadedLibrary = IntPtr.Zero;
         private static string libraryFile;
+        private static MethodInfo loadLibrary;
         // Runspaces may import the module at the same time; the resolver can be set only once.
         private static readonly object initializeLock = new object();
 
         /// <summary>
         /// Points the loader at the native library by absolute path (the module's per-platform
-        /// folder), so no LD_LIBRARY_PATH or PATH change is needed: registers a DllImport resolver.
-        /// The library itself (10 MB) is loaded at the first call into it, not at import, where
-        /// loading it was a quarter of the module's import time.
+        /// folder), so no LD_LIBRARY_PATH or PATH change is needed: on .NET Core this registers a
+        /// DllImport resolver; Mono's loader looks beside the assembly, so there it does nothing.
+        /// The library itself (10 MB) is loaded at the first call into it, not here at import,
+        /// where loading it was a quarter of the module's import time. NativeLibrary is reached by
+        /// reflection because Mono's mcs, which compiles this file for the C# host, lacks it.
         /// </summary>
         public static void Initialize(string libraryPath)
         {
             lock (initializeLock)
             {
                 if (libraryFile != null) return;
+                Type nativeLibrary = Type.GetType("System.Runtime.InteropServices.NativeLibrary");
+                if (nativeLibrary == null) return;
+                loadLibrary = nativeLibrary.GetMethod("Load", new[] { typeof(string) });
+                Type resolverType = Type.GetType("System.Runtime.InteropServices.DllImportResolver");
+                MethodInfo resolve = typeof(Vcs).GetMethod("Resolve", BindingFlags.NonPublic | BindingFlags.Static);
+                Delegate resolver = Delegate.CreateDelegate(resolverType, resolve);
+                nativeLibrary.GetMethod("SetDllImportResolver").Invoke(null, new object[] { typeof(Vcs).Assembly, resolver });
                 libraryFile = libraryPath;
-                NativeLibrary.SetDllImportResolver(typeof(Vcs).Assembly, Resolve);
             }
         }
 
@@ -291,7 +300,16 @@ namespace VcsNative
             if (name != NativeMethods.Library) return IntPtr.Zero;
             lock (initializeLock)
             {
-                if (loadedLibrary == IntPtr.Zero) loadedLibrary = NativeLibrary.Load(libraryFile);
+                if (loadedLibrary != IntPtr.Zero) return loadedLibrary;
+                try
+                {
+                    loadedLibrary = (IntPtr)loadLibrary.Invoke(null, new object[] { libraryFile });
+                }
+                catch (TargetInvocationException e)
+                {
+                    // The loader's own exception (DllNotFoundException, BadImageFormatException), not reflection's wrapper.
+                    throw e.InnerException ?? e;
+                }
                 return loadedLibrary;
             }
         }
