@@ -66,8 +66,7 @@ namespace VcsNative.Commands
         /// <summary>Writes each user of the answer as soon as it is read; returns how many, or -1 with the error.</summary>
         private int List(VcsServerImpl server, RequestJson query, out LibraryError error)
         {
-            VcsStatus status = NativeMethods.vcs_get_users(server.Handle, query.ToBytes(), out IntPtr json);
-            return NativeAnswer.ReadEach(status, json, VcsUserImpl.Read, user =>
+            return NativeAnswer.CallEach(NativeMethods.vcs_get_users, server.Handle, query.ToBytes(), VcsUserImpl.Read, user =>
             {
                 user.Server = server;
                 WriteObject(user);

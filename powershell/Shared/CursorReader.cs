@@ -128,45 +128,12 @@ namespace VcsNative
                     return 0;
                 }
                 progress.Report(json);
-                return ReadPage(new ReadOnlySpan<byte>((byte*)items, length), read, each, strings, out error);
+                return NativeAnswer.ReadArray(new ReadOnlySpan<byte>((byte*)items, length), read, each, strings, out error);
             }
             finally
             {
                 Vcs.Free(json);
                 if (added) cursor.DangerousRelease();
-            }
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static int ReadPage<T>(ReadOnlySpan<byte> page, ElementReader<T> read, Action<T> each, Utf8Strings strings, out LibraryError error)
-        {
-            try
-            {
-                var reader = new Utf8JsonReader(page);
-                if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
-                    throw new JsonException("expected an array, found " + reader.TokenType + ".");
-                int count = 0;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    T item;
-                    try
-                    {
-                        item = read(ref reader, strings);
-                    }
-                    catch (InvalidOperationException e)
-                    {
-                        throw new JsonException(e.Message, e);
-                    }
-                    each(item);
-                    count++;
-                }
-                error = null;
-                return count;
-            }
-            catch (JsonException e)
-            {
-                error = LibraryError.Of("protocol", "The library's answer could not be read: " + e.Message);
-                return -1;
             }
         }
 

@@ -53,12 +53,8 @@ namespace VcsNative
         /// is read, so a long list is never held twice (as an array, then in the pipeline) and the
         /// pipeline works while the rest is read. Returns how many elements there were; on failure,
         /// -1 with <paramref name="error"/> set (a malformed answer may fail after some elements).
-        /// The loop and the element readers are marked AggressiveOptimization: a listing runs them
-        /// 100,000 times in a fresh session, and unoptimized first-tier code cost a fifth of the
-        /// reading (a module cannot choose the runtime's tiering, a method can).
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        internal static int ReadEach<T>(VcsStatus status, IntPtr json, ElementReader<T> read, Action<T> each, out LibraryError error)
+        private static int ReadEach<T>(VcsStatus status, IntPtr json, ElementReader<T> read, Action<T> each, out LibraryError error)
         {
             using var answer = new NativeString(json);
             try
@@ -66,10 +62,31 @@ namespace VcsNative
                 error = ErrorOf(status, json, acceptReport: false, out ReadOnlySpan<byte> text);
                 if (error != null) return -1;
                 if (text.Length >= LargeAnswer) TrimNativeHeap();
+                return ReadArray(text, read, each, new Utf8Strings(), out error);
+            }
+            catch (JsonException e)
+            {
+                error = LibraryError.Of("protocol", "The library's answer could not be read: " + e.Message);
+                return -1;
+            }
+        }
+
+        /// <summary>
+        /// A JSON array read where it lies (a whole answer, or one page of a cursor), each element
+        /// handed to <paramref name="each"/> as soon as it is read. Returns how many elements there
+        /// were, or -1 with <paramref name="error"/> set for a malformed array. The loop and the
+        /// element readers are marked AggressiveOptimization: a listing runs them 100,000 times in a
+        /// fresh session, and unoptimized first-tier code cost a fifth of the reading (a module
+        /// cannot choose the runtime's tiering, a method can).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static int ReadArray<T>(ReadOnlySpan<byte> text, ElementReader<T> read, Action<T> each, Utf8Strings strings, out LibraryError error)
+        {
+            try
+            {
                 var reader = new Utf8JsonReader(text);
                 if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
                     throw new JsonException("expected an array, found " + reader.TokenType + ".");
-                var strings = new Utf8Strings();
                 int count = 0;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
@@ -138,14 +155,13 @@ namespace VcsNative
         private static extern int malloc_trim(UIntPtr pad);
 
         /// <summary>
-        /// THE call wrapper: holds a reference on the connection across the native call and the
-        /// read of its answer, so a Disconnect-Vcs or a runspace closing on another thread never
-        /// frees the session while it is used; a connection already closed is a notConnected error.
+        /// A reference on the connection (every connection is a SafeHandle; no generic constraint,
+        /// so that callers need none), released by the caller; false with a notConnected error when
+        /// it was already closed.
         /// </summary>
-        internal static T Call<THandle, T>(NativeCall<THandle> call, THandle connection, byte[] request, JsonTypeInfo<T> type, out LibraryError error)
+        private static bool Hold(object connection, out SafeHandle handle, out LibraryError error)
         {
-            // Every connection is a SafeHandle; no generic constraint, so that callers need none.
-            var handle = (SafeHandle)(object)connection;
+            handle = (SafeHandle)connection;
             bool held = false;
             try
             {
@@ -153,9 +169,19 @@ namespace VcsNative
             }
             catch (ObjectDisposedException)
             {
-                error = LibraryError.Of("notConnected", "The connection was closed (Disconnect-Vcs, Disconnect-Vcd or its runspace closed).");
-                return default;
             }
+            error = held ? null : LibraryError.Of("notConnected", "The connection was closed (Disconnect-Vcs, Disconnect-Vcd or its runspace closed).");
+            return held;
+        }
+
+        /// <summary>
+        /// THE call wrapper: holds a reference on the connection across the native call and the
+        /// read of its answer, so a Disconnect-Vcs or a runspace closing on another thread never
+        /// frees the session while it is used; a connection already closed is a notConnected error.
+        /// </summary>
+        internal static T Call<THandle, T>(NativeCall<THandle> call, THandle connection, byte[] request, JsonTypeInfo<T> type, out LibraryError error)
+        {
+            if (!Hold(connection, out SafeHandle handle, out error)) return default;
             try
             {
                 VcsStatus status = call(connection, request, out IntPtr json);
@@ -164,25 +190,14 @@ namespace VcsNative
             }
             finally
             {
-                if (held) handle.DangerousRelease();
+                handle.DangerousRelease();
             }
         }
 
         /// <summary><see cref="Call"/> for an array answer read element by element (<see cref="ReadEach"/>).</summary>
         internal static int CallEach<THandle, T>(NativeCall<THandle> call, THandle connection, byte[] request, ElementReader<T> read, Action<T> each, out LibraryError error)
         {
-            // Every connection is a SafeHandle; no generic constraint, so that callers need none.
-            var handle = (SafeHandle)(object)connection;
-            bool held = false;
-            try
-            {
-                handle.DangerousAddRef(ref held);
-            }
-            catch (ObjectDisposedException)
-            {
-                error = LibraryError.Of("notConnected", "The connection was closed (Disconnect-Vcs, Disconnect-Vcd or its runspace closed).");
-                return -1;
-            }
+            if (!Hold(connection, out SafeHandle handle, out error)) return -1;
             try
             {
                 VcsStatus status = call(connection, request, out IntPtr json);
@@ -190,7 +205,7 @@ namespace VcsNative
             }
             finally
             {
-                if (held) handle.DangerousRelease();
+                handle.DangerousRelease();
             }
         }
     }
