@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Management.Automation;
 
 namespace VcsNative.Commands
@@ -32,22 +31,7 @@ namespace VcsNative.Commands
         {
             foreach (VcdServer server in VcdTargets(Server))
             {
-                if (ParameterSetName == IdSet)
-                {
-                    Write(EachById(NativeMethods.vcd_get_roles, server.Handle, Id, VcdJson.Default.VcdRoleArray, "role"), server);
-                    continue;
-                }
-                using var query = new RequestJson().Strings("name", Name);
-                Write(FromServer(NativeMethods.vcd_get_roles, server.Handle, query, VcdJson.Default.VcdRoleArray, server), server);
-            }
-        }
-
-        private void Write(IEnumerable<VcdRole> roles, VcdServer server)
-        {
-            foreach (VcdRole r in roles)
-            {
-                r.Server = server;
-                WriteObject(r);
+                foreach (VcdRole r in RolesOf(server, ParameterSetName == IdSet ? null : Name, ParameterSetName == IdSet ? Id : null)) WriteObject(r);
             }
         }
     }

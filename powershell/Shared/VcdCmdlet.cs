@@ -34,6 +34,30 @@ namespace VcsNative
 
         internal static bool IsUserUrn(string text) => text.StartsWith(UserUrnPrefix, StringComparison.OrdinalIgnoreCase);
 
+        /// <summary>
+        /// The roles of one session (Get-VcdRole, Get-CIRole), each with its Server set: by id, one
+        /// lookup each (an unknown one is one ObjectNotFound error), else by name (wildcards, matched
+        /// in the library; none: every role). A failing session is one non-terminating error.
+        /// </summary>
+        internal IEnumerable<VcdRole> RolesOf(VcdServer server, string[] names, string[] ids)
+        {
+            IEnumerable<VcdRole> roles;
+            if (ids != null)
+            {
+                roles = EachById(NativeMethods.vcd_get_roles, server.Handle, ids, VcdJson.Default.VcdRoleArray, "role");
+            }
+            else
+            {
+                using var query = new RequestJson().Strings("name", names);
+                roles = FromServer(NativeMethods.vcd_get_roles, server.Handle, query, VcdJson.Default.VcdRoleArray, server);
+            }
+            foreach (VcdRole r in roles)
+            {
+                r.Server = server;
+                yield return r;
+            }
+        }
+
         /// <summary>One user by URN; an error (not found, ...) is written non-terminating and null returned.</summary>
         internal VcdUser UserById(VcdServer server, string id, object target)
         {
