@@ -76,7 +76,7 @@ namespace VcsNative
                 current = cursor;
                 if (stopped) Cancel(cursor);
             }
-            var progress = new Progress(cmdlet, activity);
+            var progress = new ProgressBar(cmdlet, activity);
             try
             {
                 var strings = new Utf8Strings();
@@ -105,7 +105,7 @@ namespace VcsNative
 
         /// <summary>Reads one page under a reference on the cursor: how many objects, 0 at the end, -1 on error.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private int NextPage<T>(VcsCursorHandle cursor, ElementReader<T> read, Action<T> each, Utf8Strings strings, Progress progress, out LibraryError error)
+        private int NextPage<T>(VcsCursorHandle cursor, ElementReader<T> read, Action<T> each, Utf8Strings strings, ProgressBar progress, out LibraryError error)
         {
             bool added = false;
             IntPtr json = IntPtr.Zero;
@@ -127,7 +127,7 @@ namespace VcsNative
                     error = null;
                     return 0;
                 }
-                progress.Report(json);
+                ShowProgress(progress, json);
                 return NativeAnswer.ReadArray(new ReadOnlySpan<byte>((byte*)items, length), read, each, strings, out error);
             }
             finally
@@ -161,67 +161,29 @@ namespace VcsNative
         internal static ElementReader<T> Of<T>(JsonTypeInfo<T> type) =>
             (ref Utf8JsonReader reader, Utf8Strings strings) => JsonSerializer.Deserialize(ref reader, type);
 
-        /// <summary>"read N of total" from the cursor's progress, as Write-Progress; none when $ProgressPreference is SilentlyContinue.</summary>
-        private sealed class Progress
+        /// <summary>"read N of total" from the progress the cursor gave with its page: {"read", "total", ...}.</summary>
+        private static unsafe void ShowProgress(ProgressBar bar, IntPtr json)
         {
-            private readonly PSCmdlet cmdlet;
-            private readonly string activity;
-            private readonly int id;
-            private readonly bool enabled;
-            private string status;
-
-            internal Progress(PSCmdlet cmdlet, string activity)
+            if (!bar.Enabled || json == IntPtr.Zero) return;
+            long read = -1, total = -1;
+            try
             {
-                this.cmdlet = cmdlet;
-                this.activity = activity;
-                id = activity == null ? 0 : activity.GetHashCode() & 0x7fffffff;
-                enabled = activity != null && Enabled(cmdlet);
-            }
-
-            private static bool Enabled(PSCmdlet cmdlet)
-            {
-                object value = cmdlet.GetVariableValue("ProgressPreference");
-                if (value is PSObject ps) value = ps.BaseObject;
-                if (value is ActionPreference p) return p != ActionPreference.SilentlyContinue && p != ActionPreference.Ignore;
-                return !(value is string s && (s.Equals("SilentlyContinue", StringComparison.OrdinalIgnoreCase) || s.Equals("Ignore", StringComparison.OrdinalIgnoreCase)));
-            }
-
-            /// <summary>Shows the progress the cursor gave with its page: {"read", "total", ...}.</summary>
-            internal void Report(IntPtr json)
-            {
-                if (!enabled || json == IntPtr.Zero) return;
-                long read = -1, total = -1;
-                try
+                var reader = new Utf8JsonReader(MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)json));
+                while (reader.Read())
                 {
-                    var reader = new Utf8JsonReader(MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)json));
-                    while (reader.Read())
-                    {
-                        if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1) continue;
-                        bool isRead = reader.ValueTextEquals("read"u8), isTotal = reader.ValueTextEquals("total"u8);
-                        reader.Read();
-                        if (reader.TokenType != JsonTokenType.Number) continue;
-                        if (isRead) read = reader.GetInt64();
-                        else if (isTotal) total = reader.GetInt64();
-                    }
+                    if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1) continue;
+                    bool isRead = reader.ValueTextEquals("read"u8), isTotal = reader.ValueTextEquals("total"u8);
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.Number) continue;
+                    if (isRead) read = reader.GetInt64();
+                    else if (isTotal) total = reader.GetInt64();
                 }
-                catch (JsonException)
-                {
-                    return;
-                }
-                if (read < 0) return;
-                // A new record each time: hosts may keep the ones written.
-                status = total >= 0 ? "read " + read + " of " + total : "read " + read;
-                cmdlet.WriteProgress(new ProgressRecord(id, activity, status)
-                {
-                    PercentComplete = total > 0 ? (int)Math.Min(100, read * 100 / total) : -1,
-                });
             }
-
-            internal void Complete()
+            catch (JsonException)
             {
-                if (!enabled || status == null) return;
-                cmdlet.WriteProgress(new ProgressRecord(id, activity, status) { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
+                return;
             }
+            if (read >= 0) bar.Show("read", read, total);
         }
     }
 }

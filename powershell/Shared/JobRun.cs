@@ -22,7 +22,6 @@ namespace VcsNative
         private const int PollMs = 100;
         // How long a stopped run waits for the library's cancelled report (it promises 100 ms).
         private const int StopWaitMs = 200;
-        private static int nextActivityId = 1000;
 
         private readonly VcsJobHandle job;
 
@@ -76,7 +75,8 @@ namespace VcsNative
                     return (value, e);
                 }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
-                var progress = new Progress(cmdlet, activity);
+                var progress = new ProgressBar(cmdlet, activity);
+                long seen = 0;
                 while (!worker.Wait(PollMs))
                 {
                     if (cmdlet.Stopping)
@@ -89,9 +89,9 @@ namespace VcsNative
                         }
                         break;
                     }
-                    progress.Show(job);
+                    ShowProgress(progress, job, ref seen);
                 }
-                progress.Complete();
+                progress.Complete("done");
                 error = worker.Result.Error;
                 return worker.Result.Value;
             }
@@ -133,85 +133,47 @@ namespace VcsNative
             return null;
         }
 
-        /// <summary>Write-Progress from vcs_job_progress: "done of total"; none when $ProgressPreference is SilentlyContinue.</summary>
-        private sealed class Progress
+        /// <summary>
+        /// Shows the job's progress, "done of total" (vcs_job_progress: only the items finished since
+        /// the last poll come back each time, so the ones seen are counted to ask from there).
+        /// </summary>
+        private static unsafe void ShowProgress(ProgressBar bar, VcsJobHandle job, ref long seen)
         {
-            private readonly VcsCmdlet cmdlet;
-            private readonly string activity;
-            private readonly int id = Interlocked.Increment(ref nextActivityId);
-            private readonly bool enabled;
-            private bool shown;
-            private long seen;
-
-            internal Progress(VcsCmdlet cmdlet, string activity)
+            if (!bar.Enabled) return;
+            VcsStatus status = JobNativeMethods.vcs_job_progress(job, new UIntPtr((ulong)seen), out IntPtr json);
+            long done = 0, total = 0, items = 0;
+            try
             {
-                this.cmdlet = cmdlet;
-                this.activity = activity;
-                object pref = cmdlet.GetVariableValue("ProgressPreference");
-                enabled = !(LanguagePrimitives.TryConvertTo(pref, out ActionPreference p)
-                    && (p == ActionPreference.SilentlyContinue || p == ActionPreference.Ignore));
-            }
-
-            internal unsafe void Show(VcsJobHandle job)
-            {
-                if (!enabled || cmdlet.Stopping) return;
-                VcsStatus status = JobNativeMethods.vcs_job_progress(job, new UIntPtr((ulong)seen), out IntPtr json);
-                long done = 0, total = 0, items = 0;
-                try
+                if (status != VcsStatus.Ok || json == IntPtr.Zero) return;
+                var reader = new Utf8JsonReader(MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)json));
+                reader.Read();
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    if (status != VcsStatus.Ok || json == IntPtr.Zero) return;
-                    var reader = new Utf8JsonReader(MemoryMarshal.CreateReadOnlySpanFromNullTerminated((byte*)json));
+                    string name = reader.GetString();
                     reader.Read();
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    if (name == "done") done = reader.GetInt64();
+                    else if (name == "total") total = reader.GetInt64();
+                    else if (name == "items" && reader.TokenType == JsonTokenType.StartArray)
                     {
-                        string name = reader.GetString();
-                        reader.Read();
-                        if (name == "done") done = reader.GetInt64();
-                        else if (name == "total") total = reader.GetInt64();
-                        else if (name == "items" && reader.TokenType == JsonTokenType.StartArray)
+                        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                         {
-                            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                            {
-                                reader.Skip();
-                                items++;
-                            }
+                            reader.Skip();
+                            items++;
                         }
-                        else reader.Skip();
                     }
+                    else reader.Skip();
                 }
-                catch (JsonException)
-                {
-                    return;
-                }
-                finally
-                {
-                    Vcs.Free(json);
-                }
-                // Only the items finished since the last poll come back each time.
-                seen += items;
-                var record = new ProgressRecord(id, activity, total > 0 ? done + " of " + total : done + " done");
-                if (total > 0) record.PercentComplete = (int)Math.Min(100, done * 100 / total);
-                Write(record);
             }
-
-            internal void Complete()
+            catch (JsonException)
             {
-                if (!shown || cmdlet.Stopping) return;
-                Write(new ProgressRecord(id, activity, "done") { RecordType = ProgressRecordType.Completed, PercentComplete = 100 });
+                return;
             }
-
-            private void Write(ProgressRecord record)
+            finally
             {
-                try
-                {
-                    cmdlet.WriteProgress(record);
-                    shown = true;
-                }
-                catch (PipelineStoppedException)
-                {
-                    // Stopped between the check and the write: the report is handled by the caller.
-                }
+                Vcs.Free(json);
             }
+            seen += items;
+            bar.Show(null, done, total);
         }
     }
 }
