@@ -67,7 +67,7 @@ namespace VcsNative.Commands
                     }
                     else
                     {
-                        foreach (IVcsUser u in users) WriteUser(w, u);
+                        foreach (IVcsUser u in users) ItemTargets.WriteUser(w, u);
                     }
                     w.WriteEndArray();
                     return request.Bool("notifyUsers", NotifyUsers.IsPresent).Bool("allowSelf", AllowSelf.IsPresent).Bool("dryRun", dryRun);
@@ -76,20 +76,6 @@ namespace VcsNative.Commands
                     users.Select(u => u is VcsUserReference r ? r.Text : (object)u), server.Name, Force, AllowSelf.IsPresent, "Remove user");
                 foreach (var item in Succeeded(report, server.Name)) WriteVerbose(item.Label + ": " + item.Outcome + " (" + item.Id + ") on " + server.Name);
             }
-        }
-
-        /// <summary>Text goes as typed (the library resolves it); a user object by its id and username.</summary>
-        private static void WriteUser(Utf8JsonWriter w, IVcsUser u)
-        {
-            if (u is VcsUserReference r)
-            {
-                w.WriteStringValue(r.Text);
-                return;
-            }
-            w.WriteStartObject();
-            if (u.Id != null) w.WriteString("id", u.Id);
-            if (u.Username != null) w.WriteString("username", u.Username);
-            w.WriteEndObject();
         }
     }
 }

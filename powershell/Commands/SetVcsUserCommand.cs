@@ -132,18 +132,7 @@ namespace VcsNative.Commands
         private static void WriteUsers(Utf8JsonWriter w, List<IVcsUser> users)
         {
             w.WriteStartArray("users");
-            foreach (IVcsUser u in users)
-            {
-                if (u is VcsUserReference r)
-                {
-                    w.WriteStringValue(r.Text);
-                    continue;
-                }
-                w.WriteStartObject();
-                if (u.Id != null) w.WriteString("id", u.Id);
-                if (u.Username != null) w.WriteString("username", u.Username);
-                w.WriteEndObject();
-            }
+            foreach (IVcsUser u in users) ItemTargets.WriteUser(w, u);
             w.WriteEndArray();
         }
 

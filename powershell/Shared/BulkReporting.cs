@@ -167,8 +167,7 @@ namespace VcsNative
         private void Stopped(string server, object input, string outcome, string why)
         {
             string text = input is string s ? s : input?.ToString();
-            using var inputJson = System.Text.Json.JsonDocument.Parse("\"" + System.Text.Json.JsonEncodedText.Encode(text ?? "").ToString() + "\"");
-            var item = new BulkItem<object> { Outcome = outcome, Message = why, Input = inputJson.RootElement.Clone() };
+            var item = new BulkItem<object> { Outcome = outcome, Message = why, Input = System.Text.Json.JsonSerializer.SerializeToElement(text ?? "", WireJson.Default.String) };
             Keep(server, item);
             WriteItemError(ItemError(item, cancelled: true));
         }

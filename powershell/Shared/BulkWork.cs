@@ -1,6 +1,8 @@
 using System.Collections.Generic;
+using System.Text.Json;
 using VMware.CloudServices.Impl.V1.CmdletOutput;
 using VMware.CloudServices.Types.V1;
+using VMware.CloudServices.Types.V1.CmdletOutput;
 
 namespace VcsNative
 {
@@ -38,6 +40,23 @@ namespace VcsNative
         {
             if (given == null && own != null) return cmdlet.CspTargets(new[] { own });
             return cmdlet.CspTargets(given);
+        }
+
+        /// <summary>
+        /// One user of a request the library resolves (removals, role changes): text as typed (an
+        /// id, username, email or pattern), a user object by its id and username.
+        /// </summary>
+        internal static void WriteUser(Utf8JsonWriter w, IVcsUser u)
+        {
+            if (u is VcsUserReference r)
+            {
+                w.WriteStringValue(r.Text);
+                return;
+            }
+            w.WriteStartObject();
+            if (u.Id != null) w.WriteString("id", u.Id);
+            if (u.Username != null) w.WriteString("username", u.Username);
+            w.WriteEndObject();
         }
     }
 }
