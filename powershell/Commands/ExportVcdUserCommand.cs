@@ -26,12 +26,7 @@ namespace VcsNative.Commands
 
         protected override void EndProcessing()
         {
-            var targets = VcdTargets(Server);
-            if (targets.Count > 1)
-            {
-                ThrowTerminatingError(LibraryError.Of("invalidArgument", "-Server: a file holds one organization; name one of the " + targets.Count + " connections.").ToErrorRecord(Server));
-            }
-            VcdServer server = targets[0];
+            VcdServer server = OneTarget(VcdTargets(Server), Server);
             CsvExport.Export(this, Path, CsvExport.VcdHeader, "Export the users of " + server.Org + " on " + server.Name, server, csv =>
             {
                 // Through the cursor, as Get-VcdUser: written as each page arrives, and Stop cancels.

@@ -26,12 +26,7 @@ namespace VcsNative.Commands
 
         protected override void EndProcessing()
         {
-            var targets = CspTargets(Server);
-            if (targets.Count > 1)
-            {
-                ThrowTerminatingError(LibraryError.Of("invalidArgument", "-Server: a file holds one organization; name one of the " + targets.Count + " connections.").ToErrorRecord(Server));
-            }
-            VcsServerImpl server = targets[0];
+            VcsServerImpl server = OneTarget(CspTargets(Server), Server);
             CsvExport.Export(this, Path, CsvExport.CspHeader, "Export the users of " + server.Name, server, csv =>
             {
                 // Through the cursor, as Get-VcsUser: written as each page arrives, and Stop cancels.

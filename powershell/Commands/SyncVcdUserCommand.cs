@@ -24,12 +24,7 @@ namespace VcsNative.Commands
 
         protected override void EndProcessing()
         {
-            var targets = VcdTargets(Server);
-            if (targets.Count > 1)
-            {
-                ThrowTerminatingError(LibraryError.Of("invalidArgument", "-Server: a file describes one organization; name one of the " + targets.Count + " sessions.").ToErrorRecord(Server));
-            }
-            server = targets[0];
+            server = OneTarget(VcdTargets(Server), Server);
             base.EndProcessing();
         }
 

@@ -26,12 +26,7 @@ namespace VcsNative.Commands
 
         protected override void EndProcessing()
         {
-            var targets = CspTargets(Server);
-            if (targets.Count > 1)
-            {
-                ThrowTerminatingError(LibraryError.Of("invalidArgument", "-Server: a file describes one organization; name one of the " + targets.Count + " connections.").ToErrorRecord(Server));
-            }
-            server = targets[0];
+            server = OneTarget(CspTargets(Server), Server);
             base.EndProcessing();
         }
 

@@ -78,6 +78,19 @@ namespace VcsNative
         }
 
         /// <summary>
+        /// The one server a file command (Export-*, Sync-*) acts on: a file holds one organization,
+        /// so several connections are refused, naming -Server, before anything is read or written.
+        /// </summary>
+        internal T OneTarget<T>(IReadOnlyList<T> targets, object given)
+        {
+            if (targets.Count > 1)
+            {
+                ThrowTerminatingError(LibraryError.Of("invalidArgument", "-Server: a file holds one organization; name one of the " + targets.Count + " connections.").ToErrorRecord(given));
+            }
+            return targets[0];
+        }
+
+        /// <summary>
         /// A listing on one of the servers acted on: a failure is written (non-terminating,
         /// targeting the server) and nothing returned, so the other servers still answer.
         /// </summary>

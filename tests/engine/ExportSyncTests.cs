@@ -87,6 +87,35 @@ namespace VcsNative.Engine.Tests
         }
 
         [Fact]
+        public void With_two_connections_export_and_sync_name_Server_and_touch_nothing()
+        {
+            var (emu, ps, dir) = Start();
+            using (emu)
+            using (ps)
+            {
+                ps.Ok("Export-VcsUser -Path org.csv");
+                byte[] before = File.ReadAllBytes(Path.Combine(dir, "org.csv"));
+                using var other = new Emulator(users: 5);
+                ps.Set("url2", other.Url);
+                ps.Set("token2", other.ApiToken);
+                ps.Ok("$second = Connect-Vcs -Server $url2 -ApiToken $token2");
+                Assert.Equal(2, ps.Ok("$DefaultVcsServers").Count);
+                long requests = emu.Stats().GetProperty("total").GetInt64();
+                foreach (string script in new[] { "Export-VcsUser -Path org.csv", "Sync-VcsUser -Path org.csv -Confirm:$false" })
+                {
+                    ErrorRecord e = ps.Run(script).OnlyError;
+                    Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
+                    Assert.StartsWith("-Server:", e.Exception.Message);
+                }
+                Assert.Equal(requests, emu.Stats().GetProperty("total").GetInt64());
+                Assert.Equal(0, other.Stats().GetProperty("requests").EnumerateObject().Count(r => r.Name.Contains("/users")));
+                Assert.Equal(before, File.ReadAllBytes(Path.Combine(dir, "org.csv")));
+                // Naming one of them works.
+                Assert.Single(ps.Ok("Export-VcsUser -Path org2.csv -Server $second"));
+            }
+        }
+
+        [Fact]
         public void Syncing_an_exported_file_plans_nothing_every_row_None()
         {
             var (emu, ps, _) = Start();
