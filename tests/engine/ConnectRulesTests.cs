@@ -101,6 +101,7 @@ namespace VcsNative.Engine.Tests
         [Theory]
         [InlineData("Connect-Vcs -Server $url -ApiToken $token")]
         [InlineData("Connect-Vcd -Server $url -Org acme -User u -Password p")]
+        [InlineData("Connect-CIServer -Server $url -Org acme -User u -Password p")]
         public void Stop_returns_at_once_while_the_server_never_answers(string script)
         {
             var silent = new TcpListener(IPAddress.Loopback, 0);
