@@ -75,17 +75,7 @@ namespace VcsNative.Commands
             {
                 foreach (VcdServer server in VcdTargets(Server))
                 {
-                    foreach (string id in Id)
-                    {
-                        if (!IsUserUrn(id))
-                        {
-                            // As PowerCLI: -Id takes ids, a name is not looked up as one.
-                            WriteError(LibraryError.Of("notFound", "No user with id '" + id + "' was found: an id is a user URN (urn:vcloud:user:...); give names to -Name.").ToErrorRecord(id));
-                            continue;
-                        }
-                        VcdUser user = UserById(server, id, id);
-                        if (user != null) WriteObject(new CIUser(user));
-                    }
+                    foreach (VcdUser user in UsersById(server, Id)) WriteObject(new CIUser(user));
                 }
                 return;
             }

@@ -72,18 +72,7 @@ namespace VcsNative.Commands
             {
                 if (ParameterSetName == IdSet)
                 {
-                    // One lookup per id: an unknown id is one error, and the others are still returned.
-                    foreach (string id in Id)
-                    {
-                        if (!IsUserUrn(id))
-                        {
-                            // PowerCLI's -Id takes ids only: a name is not looked up as one.
-                            WriteError(LibraryError.Of("notFound", "No user with id '" + id + "' was found: an id is a user URN (urn:vcloud:user:...); give names to -Name.").ToErrorRecord(id));
-                            continue;
-                        }
-                        VcdUser user = UserById(server, id, id);
-                        if (user != null) WriteObject(user);
-                    }
+                    foreach (VcdUser user in UsersById(server, Id)) WriteObject(user);
                     continue;
                 }
                 using var query = Query();

@@ -58,6 +58,25 @@ namespace VcsNative
             }
         }
 
+        /// <summary>
+        /// -Id of Get-VcdUser and Get-CIUser: one lookup per URN, as PowerCLI's -Id takes ids only
+        /// (a name is not looked up as one). Each unknown id or non-URN is one ObjectNotFound error,
+        /// and the users found are still returned.
+        /// </summary>
+        internal IEnumerable<VcdUser> UsersById(VcdServer server, string[] ids)
+        {
+            foreach (string id in ids)
+            {
+                if (!IsUserUrn(id))
+                {
+                    WriteError(LibraryError.Of("notFound", "No user with id '" + id + "' was found: an id is a user URN (urn:vcloud:user:...); give names to -Name.").ToErrorRecord(id));
+                    continue;
+                }
+                VcdUser user = UserById(server, id, id);
+                if (user != null) yield return user;
+            }
+        }
+
         /// <summary>One user by URN; an error (not found, ...) is written non-terminating and null returned.</summary>
         internal VcdUser UserById(VcdServer server, string id, object target)
         {
