@@ -84,7 +84,7 @@ namespace VcsNative.Commands
             foreach (VcdServer server in OrgSessions(Sessions()))
             {
                 List<VcdRole> wanted = null;
-                if (roles.Count > 0 && !TryRoles(server, out wanted)) continue;
+                if (roles.Count > 0 && !TryRoles(server, roles, out wanted)) continue;
                 using var query = new RequestJson().Strings("name", Name);
                 VcdListing.Users(this, server, query, wanted, user => WriteObject(new CIUser(user)));
             }
@@ -125,33 +125,6 @@ namespace VcsNative.Commands
                 picked.AddRange(matches.Where(m => !picked.Contains(m)));
             }
             return picked;
-        }
-
-        /// <summary>
-        /// The wanted roles in this session's organization. Role objects stand for themselves;
-        /// names (wildcards allowed) and URNs are looked up by the library, one error per one that names no role.
-        /// </summary>
-        private bool TryRoles(VcdServer server, out List<VcdRole> found)
-        {
-            found = new List<VcdRole>();
-            foreach (object r in roles)
-            {
-                switch (r)
-                {
-                    case CIRole ci: found.Add(ci.Role); continue;
-                    case VcdRole role: found.Add(role); continue;
-                }
-                foreach (string w in RoleList(new[] { r }))
-                {
-                    bool isUrn = w.StartsWith("urn:vcloud:role:", StringComparison.OrdinalIgnoreCase);
-                    using var query = new RequestJson().String(isUrn ? "id" : "name", w);
-                    if (!TryCall(NativeMethods.vcd_get_roles, server.Handle, query, VcdJson.Default.VcdRoleArray, w, out VcdRole[] matches)) return false;
-                    if (matches.Length == 0) WriteError(LibraryError.Of("notFound", "No role '" + w + "' in " + server.Org + " on " + server.Name + ".").ToErrorRecord(w));
-                    found.AddRange(matches);
-                }
-            }
-            // Only unknown role names: no user can hold them, and each was reported.
-            return found.Count > 0;
         }
     }
 }

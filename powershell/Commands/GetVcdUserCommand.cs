@@ -30,7 +30,8 @@ namespace VcsNative.Commands
 
         /// <summary>
         /// Only the users holding one of these roles: Get-VcdRole objects (piped ones too, so that
-        /// a role's Id never binds to -Id) or role names.
+        /// a role's Id never binds to -Id) or role names (wildcards allowed; a name that names no
+        /// role is an error, as in Get-CIUser).
         /// </summary>
         [Parameter(ParameterSetName = NameSet, ValueFromPipeline = true)]
         [VcdRoleNameTransformation]
@@ -84,8 +85,9 @@ namespace VcsNative.Commands
         {
             foreach (KeyValuePair<VcdServer, List<VcdRole>> entry in rolesByServer)
             {
+                if (!TryRoles(entry.Key, entry.Value, out List<VcdRole> roles)) continue;
                 using var query = Query();
-                VcdListing.Users(this, entry.Key, query, entry.Value, WriteUser);
+                VcdListing.Users(this, entry.Key, query, roles, WriteUser);
             }
         }
 

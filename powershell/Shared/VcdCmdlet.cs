@@ -32,6 +32,37 @@ namespace VcsNative
             return list;
         }
 
+        /// <summary>
+        /// The roles wanted in one session, one rule for Get-VcdUser -Role and Get-CIUser -Role: a
+        /// role object read from the service stands for itself; a name (wildcards allowed) or URN,
+        /// as text or as a role known by its name alone, is looked up by the library, one
+        /// ObjectNotFound error for each that names no role there. False when nothing is left to
+        /// match (the lookup failed, or only unknown names, each reported): no one is listed.
+        /// </summary>
+        internal bool TryRoles(VcdServer server, IEnumerable<object> wanted, out List<VcdRole> found)
+        {
+            found = new List<VcdRole>();
+            foreach (object item in wanted)
+            {
+                object value = item is PSObject ps ? ps.BaseObject : item;
+                switch (value)
+                {
+                    case CIRole ci: found.Add(ci.Role); continue;
+                    case VcdRole role when role.Id != null: found.Add(role); continue;
+                    case VcdRole named: value = named.Name; break;
+                }
+                foreach (string w in RoleList(new[] { value }))
+                {
+                    bool isUrn = w.StartsWith("urn:vcloud:role:", StringComparison.OrdinalIgnoreCase);
+                    using var query = new RequestJson().String(isUrn ? "id" : "name", w);
+                    if (!TryCall(NativeMethods.vcd_get_roles, server.Handle, query, VcdJson.Default.VcdRoleArray, w, out VcdRole[] matches)) return false;
+                    if (matches.Length == 0) WriteError(LibraryError.Of("notFound", "No role '" + w + "' in " + server.Org + " on " + server.Name + ".").ToErrorRecord(w));
+                    found.AddRange(matches);
+                }
+            }
+            return found.Count > 0;
+        }
+
         internal static bool IsUserUrn(string text) => text.StartsWith(UserUrnPrefix, StringComparison.OrdinalIgnoreCase);
 
         /// <summary>

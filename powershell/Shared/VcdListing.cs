@@ -22,9 +22,9 @@ namespace VcsNative
             Users(cmdlet, server, query, null, each);
 
         /// <summary>
-        /// As above, keeping only users holding one of <paramref name="roles"/> (VcdRole objects match
-        /// by id, names by name, any case). The service cannot filter users by role, so the users
-        /// the query selects are read and matched here.
+        /// As above, keeping only users holding one of <paramref name="roles"/>, roles as the library
+        /// gave them (VcdCmdlet.TryRoles), matched by id. The service cannot filter users by role,
+        /// so the users the query selects are read and matched here.
         /// </summary>
         internal static bool Users(VcsCmdlet cmdlet, VcdServer server, RequestJson query, IReadOnlyCollection<VcdRole> roles, Action<VcdUser> each)
         {
@@ -43,8 +43,7 @@ namespace VcsNative
         private static Func<VcdUser, bool> RoleMatch(IReadOnlyCollection<VcdRole> roles)
         {
             var ids = new HashSet<string>(roles.Where(r => r.Id != null).Select(r => r.Id), StringComparer.OrdinalIgnoreCase);
-            var names = new HashSet<string>(roles.Where(r => r.Id == null && r.Name != null).Select(r => r.Name), StringComparer.OrdinalIgnoreCase);
-            return user => user.RoleRefs != null && user.RoleRefs.Any(r => (r.Id != null && ids.Contains(r.Id)) || (r.Name != null && names.Contains(r.Name)));
+            return user => user.RoleRefs != null && user.RoleRefs.Any(r => r.Id != null && ids.Contains(r.Id));
         }
     }
 }

@@ -224,7 +224,15 @@ namespace VcsNative.Engine.Tests
                 || emu.RoleNames(u).Contains("vApp User") && u.GetProperty("fullName").GetString().StartsWith(first + " ", StringComparison.OrdinalIgnoreCase))
                 .Select(u => u.GetProperty("id").GetString()).OrderBy(x => x);
             Assert.Equal(expected, Ids(ps.Run("Get-VcdUser -Role 'vApp User' -Name '" + first + ".*'")));
-            Assert.Empty(ps.Run("Get-VcdUser -Role 'no such role'").Output);
+            // A name that names no role is one ObjectNotFound error, not an empty answer (one rule with Get-CIUser);
+            // a known one beside it still lists its users.
+            RunResult unknown = ps.Run("Get-VcdUser -Role 'no such role'");
+            Assert.Empty(unknown.Output);
+            Assert.Equal(ErrorCategory.ObjectNotFound, unknown.AllErrors.Single().CategoryInfo.Category);
+            Assert.Contains("no such role", unknown.AllErrors.Single().Exception.Message);
+            RunResult mixed = ps.Run("Get-VcdUser -Role 'no such role', 'vApp User'");
+            Assert.Equal(vAppUsers, Ids(mixed));
+            Assert.Contains("no such role", mixed.AllErrors.Single().Exception.Message);
             Assert.Contains("Role", ps.Run("Get-VcdUser -Role ''").OnlyError.Exception.Message);
             // A user piped back is still read again by its Id.
             RunResult again = ps.Run("$three = Get-VcdUser -Role 'vApp User' | Select-Object -First 3; $three | Get-VcdUser");
