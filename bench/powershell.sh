@@ -86,7 +86,7 @@ echo "$RUNS runs of each contender, alternating${pwsh:+ (with $pwsh)}" >&2
 for i in $(seq "$RUNS"); do
   VCS_SERVER=$url VCS_API_TOKEN=$token measure "vcs user list --json" "$cli" user list --json
   measure "Get-VcsUser" "$host/PsBench" list "$manifest" "$url" "$token"
-  measure "C ABI call alone" "$host/PsBench" abi "$VCS_NATIVE_LIB" "$url" "$token"
+  for stage in walk parse keep; do measure "cursor $stage" "$host/PsBench" "$stage" "$manifest" "$url" "$token"; done
   measure "Import-Module" "$host/PsBench" import "$manifest"
   measure "engine alone" "$host/PsBench" engine
   measure "first object" "$host/PsBench" first "$manifest" "$url" "$token"
@@ -138,14 +138,15 @@ print("|---|---:|---:|---:|---:|---:|")
 label = {
     cli: "`vcs user list --json` > /dev/null",
     g: "engine + Import-Module + Connect-Vcs + `(Get-VcsUser).Count`",
-    "C ABI call alone": "vcs_connect + vcs_get_users in a .NET process, answer unread",
+    "cursor walk": "no engine: the library's cursor in a .NET process, pages walked unread",
+    "cursor parse": "no engine: the same, each page read by the module's reader",
+    "cursor keep": f"no engine: the same, the {users:,} users kept",
     "Import-Module": "engine + Import-Module",
     "engine alone": "engine alone (runspace opened, one command)",
 }
-for name in (cli, g, "C ABI call alone", "Import-Module", "engine alone"):
+for name in (cli, g, "cursor walk", "cursor parse", "cursor keep", "Import-Module", "engine alone"):
     s, c, m = med(name, "seconds"), med(name, "cpuSeconds"), med(name, "peakRssKib")
     print(f"| {label[name]} | {s:.2f} | {c:.2f} | {m / 1024:.0f} | {s / med(cli, 'seconds'):.2f}x | {m / med(cli, 'peakRssKib'):.2f}x |")
-abi = med("C ABI call alone", "abiUsersMs")
 print("\nInside the Get-VcsUser process (Stopwatch around each step; resident memory after it):\n")
 print("| step | ms | RSS MiB |")
 print("|---|---:|---:|")
@@ -153,8 +154,14 @@ print(f"| engine: runspace opened, one command | {med(g, 'engineMs'):.0f} | {med
 print(f"| Import-Module | {med(g, 'importMs'):.0f} | {med(g, 'rssImportKib') / 1024:.0f} |")
 print(f"| Connect-Vcs | {med(g, 'connectMs'):.0f} | |")
 print(f"| (Get-VcsUser).Count | {med(g, 'listMs'):.0f} | {med(g, 'rssListKib') / 1024:.0f} |")
-print(f"| of which the library's vcs_get_users (timed alone) | {abi:.0f} | {med('C ABI call alone', 'rssAnswerKib') / 1024:.0f} with the answer ({med('C ABI call alone', 'answerBytes') / 1e6:.0f} MB) |")
-print(f"| of which reading the answer and the pipeline (the difference) | {med(g, 'listMs') - abi:.0f} | |")
+walk, parse, keep = (med(f"cursor {s}", "cursorMs") for s in ("walk", "parse", "keep"))
+print("\nThe same listing without the engine, open to end (other processes, same emulator; where the time goes):\n")
+print("| step | ms | its share |")
+print("|---|---:|---:|")
+print(f"| the library's cursor, pages walked unread | {walk:.0f} | {walk:.0f} |")
+print(f"| and each page read by the module's reader | {parse:.0f} | {parse - walk:+.0f} |")
+print(f"| and the users kept, as `(...).Count` keeps them | {keep:.0f} | {keep - parse:+.0f} |")
+print(f"| `(Get-VcsUser).Count` in the engine | {med(g, 'listMs'):.0f} | {med(g, 'listMs') - keep:+.0f} |")
 if "pwsh Get-VcsUser" in by:
     p = "pwsh Get-VcsUser"
     print("\nIn a real pwsh (PowerShell 7.6.9), each a fresh `pwsh -NoProfile -NonInteractive -Command ...`:\n")
@@ -171,8 +178,8 @@ def both(name, key, fmt="{:.0f}"):
     a = fmt.format(med(name, key)) if name in by else "-"
     b = fmt.format(med("pwsh " + name, key)) if ("pwsh " + name) in by else "-"
     return a, b
-pl = med("pwsh Get-VcsUser", "listMs") / 1000 / med(cli, "seconds") if "pwsh Get-VcsUser" in by else float("nan")
-print(f"| (Get-VcsUser).Count vs `vcs user list --json` | {med(g, 'listMs') / 1000 / med(cli, 'seconds'):.2f}x | {pl:.2f}x | within 1.1x |")
+pl = f"{med('pwsh Get-VcsUser', 'listMs') / 1000 / med(cli, 'seconds'):.2f}x" if "pwsh Get-VcsUser" in by else "-"
+print(f"| (Get-VcsUser).Count vs `vcs user list --json` | {med(g, 'listMs') / 1000 / med(cli, 'seconds'):.2f}x | {pl} | within 1.1x |")
 a, b = both("first object", "firstObjectMs")
 print(f"| first object of Get-VcsUser, ms | {a} | {b} | < 100 |")
 a, b = both("first object", "first5Ms")

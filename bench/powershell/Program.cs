@@ -15,8 +15,11 @@ namespace VcsNative.Bench
     ///   engine                          open a runspace and run one trivial command (the baseline)
     ///   import MANIFEST                 the same, then Import-Module
     ///   list MANIFEST URL TOKEN         the same, then Connect-Vcs and (Get-VcsUser).Count
-    ///   abi LIBRARY URL TOKEN           no engine: vcs_connect and vcs_get_users through the C ABI,
-    ///                                   the answer left unread (what Get-VcsUser waits for)
+    ///   walk|parse|keep MANIFEST URL TOKEN
+    ///                                   no engine: vcs_connect, then every user through the cursor,
+    ///                                   its pages walked unread, read by the module's reader, or read
+    ///                                   and kept (NativeListing); the module's assembly and native
+    ///                                   library are loaded from the manifest's folder
     ///   first MANIFEST URL TOKEN        Connect-Vcs, then the first object of Get-VcsUser (the
     ///                                   pipeline stopped there), then Get-VcsUser | Select -First 5
     ///   measure MANIFEST URL TOKEN      Connect-Vcs, then Get-VcsUser | Measure-Object (peak memory)
@@ -30,16 +33,17 @@ namespace VcsNative.Bench
         {
             string mode = args.Length > 0 ? args[0] : "";
             if (!(mode == "engine" || (mode == "import" && (args.Length == 2 || args.Length == 3))
-                || ((mode == "list" || mode == "abi" || mode == "first" || mode == "measure") && args.Length == 4)))
+                || ((mode == "list" || Native(mode) || mode == "first" || mode == "measure") && args.Length == 4)))
             {
-                Console.Error.WriteLine("usage: PsBench engine | import MANIFEST [EMPTY] | list|first|measure MANIFEST URL TOKEN | abi LIBRARY URL TOKEN");
+                Console.Error.WriteLine("usage: PsBench engine | import MANIFEST [EMPTY] | list|first|measure|walk|parse|keep MANIFEST URL TOKEN");
                 return 2;
             }
             var figures = new StringBuilder("{\"mode\": \"" + mode + "\"");
             void Figure(string name, double value) => figures.Append(", \"" + name + "\": " + value.ToString("0.###", CultureInfo.InvariantCulture));
-            if (mode == "abi")
+            if (Native(mode))
             {
-                NativeListing.Run(args[1], args[2], args[3], Figure);
+                LoadModuleAssembly(Path.GetDirectoryName(Path.GetFullPath(args[1])));
+                NativeListing.Run(mode, args[2], args[3], Figure);
                 Figure("peakRssKib", Status("VmHWM"));
                 Console.WriteLine(figures.Append('}'));
                 return 0;
@@ -104,6 +108,15 @@ namespace VcsNative.Bench
             Figure("peakRssKib", Status("VmHWM"));
             Console.WriteLine(figures.Append('}'));
             return 0;
+        }
+
+        private static bool Native(string mode) => mode == "walk" || mode == "parse" || mode == "keep";
+
+        /// <summary>The module's assembly from its folder, as Import-Module loads it (its native library is found beside it).</summary>
+        private static void LoadModuleAssembly(string folder)
+        {
+            System.Runtime.Loader.AssemblyLoadContext.Default.Resolving += (context, name) =>
+                name.Name == "VcsNative.Commands" ? context.LoadFromAssemblyPath(Path.Combine(folder, "VcsNative.Commands.dll")) : null;
         }
 
         /// <summary>Time from the invocation to the first object the command writes; the pipeline is then stopped.</summary>

@@ -6,6 +6,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 [assembly: InternalsVisibleTo("VcsNative.Engine.Tests")]
+// The benchmark host times the module's page reader without the engine (bench/powershell/NativeListing.cs).
+[assembly: InternalsVisibleTo("PsBench")]
 
 namespace VcsNative
 {
