@@ -59,9 +59,8 @@ namespace VcsNative.Commands
             {
                 RequestJson Request(IReadOnlyList<string> ids, bool dryRun) =>
                     new RequestJson().Strings("users", ids ?? items.Select(i => i.Sent)).Bool("allowSelf", AllowSelf.IsPresent).Bool("dryRun", dryRun);
-                BulkReport<JsonElement> report = RemoveResolved(NativeMethods.vcd_remove_users, server.Handle, Request,
-                    items.Select(i => i.Given), server.Name, Force, AllowSelf.IsPresent, "Remove Cloud Director user");
-                foreach (var item in Succeeded(report, server.Name)) WriteVerbose(item.Label + ": " + item.Outcome + " on " + server.Name);
+                RemoveResolved(NativeMethods.vcd_remove_users, server.Handle, Request, items.Select(i => i.Given), server.Name, Force, AllowSelf.IsPresent,
+                    "Remove Cloud Director user", item => WriteVerbose(item.Label + ": " + item.Outcome + " on " + server.Name));
             }
         }
     }

@@ -72,9 +72,8 @@ namespace VcsNative.Commands
                     w.WriteEndArray();
                     return request.Bool("notifyUsers", NotifyUsers.IsPresent).Bool("allowSelf", AllowSelf.IsPresent).Bool("dryRun", dryRun);
                 }
-                BulkReport<JsonElement> report = RemoveResolved(NativeMethods.vcs_remove_users, server.Handle, Request,
-                    users.Select(u => u is VcsUserReference r ? r.Text : (object)u), server.Name, Force, AllowSelf.IsPresent, "Remove user");
-                foreach (var item in Succeeded(report, server.Name)) WriteVerbose(item.Label + ": " + item.Outcome + " (" + item.Id + ") on " + server.Name);
+                RemoveResolved(NativeMethods.vcs_remove_users, server.Handle, Request, users.Select(u => u is VcsUserReference r ? r.Text : (object)u),
+                    server.Name, Force, AllowSelf.IsPresent, "Remove user", item => WriteVerbose(item.Label + ": " + item.Outcome + " (" + item.Id + ") on " + server.Name));
             }
         }
     }

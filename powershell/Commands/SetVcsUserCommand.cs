@@ -82,57 +82,45 @@ namespace VcsNative.Commands
             foreach (var (server, users) in pending.Groups) Change(server, users);
         }
 
+        /// <summary>
+        /// The library resolves the users in a dry run (who would change, who already holds the
+        /// roles), each wouldUpdate user is confirmed by name with the change, and only the
+        /// confirmed ids are sent, under a job: Stop cancels what is not sent yet.
+        /// </summary>
         private void Change(VcsServerImpl server, List<IVcsUser> users)
         {
-            // 1. What the library resolves, and who would change: nothing is sent.
-            BulkReport<JsonElement> preview;
-            using (var dry = Request(w => WriteUsers(w, users), dryRun: true))
-            {
-                preview = JobRun.Run(this, SyncNativeMethods.vcs_set_user_roles, server.Handle, dry, WireJson.Default.BulkReportJsonElement,
-                    "Set-VcsUser: resolve on " + server.Name, out LibraryError error);
-                if (error != null)
+            ConfirmResolved(SyncNativeMethods.vcs_set_user_roles, server.Handle, (ids, dryRun) => Request(w => WriteUsers(w, users, ids), dryRun),
+                users.Select(Label), server.Name, new Confirmation
                 {
-                    if (Stopping) return;
-                    LibraryError shown = Translate(error);
-                    foreach (IVcsUser u in users) WriteError(shown.ToErrorRecord(Label(u)));
-                    return;
-                }
-            }
-            var confirmed = new List<string>();
-            foreach (BulkItem<JsonElement> item in Succeeded(preview, server.Name))
-            {
-                string id = item.Id ?? item.Target?.Id;
-                if (item.Outcome == "unchanged") WriteObject(UserOf(item, server));
-                else if (item.Outcome == "wouldUpdate")
-                {
-                    if (ShouldProcess(item.Label + " (" + id + ")", "Change roles: " + item.Message)) confirmed.Add(id);
-                }
-                else WriteVerbose(item.Label + ": " + item.Outcome + (item.Message == null ? "" : " (" + item.Message + ")"));
-            }
-            if (confirmed.Count == 0 || Stopping) return;
-
-            // 2. Only the confirmed members, by id, under a job: Stop cancels what is not sent yet.
-            using var request = Request(w =>
-            {
-                w.WriteStartArray("users");
-                foreach (string id in confirmed) w.WriteStringValue(id);
-                w.WriteEndArray();
-            }, dryRun: false);
-            if (!TryBulk(SyncNativeMethods.vcs_set_user_roles, server.Handle, request, WireJson.Default.BulkReportJsonElement, confirmed, out BulkReport<JsonElement> report, server.Name))
-            {
-                return;
-            }
-            foreach (BulkItem<JsonElement> item in Succeeded(report, server.Name))
-            {
-                if (item.Outcome == "updated" || item.Outcome == "unchanged") WriteObject(UserOf(item, server));
-                else WriteVerbose(item.Label + ": " + item.Outcome);
-            }
+                    Outcome = "wouldUpdate",
+                    Target = (item, id) => item.Label + " (" + id + ")",
+                    Action = item => "Change roles: " + item.Message,
+                    Other = item =>
+                    {
+                        if (item.Outcome == "unchanged") WriteObject(UserOf(item, server));
+                        else WriteVerbose(item.Label + ": " + item.Outcome + (item.Message == null ? "" : " (" + item.Message + ")"));
+                    },
+                    Translate = Translate,
+                    Done = item =>
+                    {
+                        if (item.Outcome == "updated" || item.Outcome == "unchanged") WriteObject(UserOf(item, server));
+                        else WriteVerbose(item.Label + ": " + item.Outcome);
+                    },
+                });
         }
 
-        private static void WriteUsers(Utf8JsonWriter w, List<IVcsUser> users)
+        /// <summary>"users": the members as given (the dry run), else the confirmed ids.</summary>
+        private static void WriteUsers(Utf8JsonWriter w, List<IVcsUser> users, IReadOnlyList<string> ids)
         {
             w.WriteStartArray("users");
-            foreach (IVcsUser u in users) ItemTargets.WriteUser(w, u);
+            if (ids != null)
+            {
+                foreach (string id in ids) w.WriteStringValue(id);
+            }
+            else
+            {
+                foreach (IVcsUser u in users) ItemTargets.WriteUser(w, u);
+            }
             w.WriteEndArray();
         }
 
