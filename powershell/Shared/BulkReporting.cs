@@ -68,20 +68,21 @@ namespace VcsNative
         /// A bulk call under a job (progress, Stop). When it fails as a whole (an unknown role, the
         /// session gone, the service down), each item gets the error, so that a bulk run always
         /// reports item by item; when it was stopped first, each item is reported not started (or
-        /// unknown when the library did not answer in time). <paramref name="translate"/>: how the
+        /// unknown when the library did not answer in time, unless <paramref name="dryRun"/>). <paramref name="translate"/>: how the
         /// command names the error's field (after <see cref="Translated"/>); <paramref name="activity"/>:
         /// the progress bar's, by default "Command on server".
         /// </summary>
         internal bool TryBulk<THandle, T>(NativeCall<THandle> call, THandle connection, RequestJson request, JsonTypeInfo<BulkReport<T>> type,
-            IEnumerable<object> items, out BulkReport<T> report, string server = null, Func<LibraryError, LibraryError> translate = null, string activity = null)
-            where THandle : SafeHandle
+            IEnumerable<object> items, out BulkReport<T> report, string server = null, Func<LibraryError, LibraryError> translate = null, string activity = null,
+            bool dryRun = false) where THandle : SafeHandle
         {
             activity ??= MyInvocation.MyCommand.Name + (server == null ? "" : " on " + server);
             report = JobRun.Run(this, call, connection, request, type, activity, out LibraryError error);
             if (error == null) return true;
             if (Stopping || error.Category == "cancelled")
             {
-                bool sent = error.Category == "unknown";
+                // A dry run changes nothing: stopped, its items were not started, whatever the library said.
+                bool sent = !dryRun && error.Category == "unknown";
                 foreach (object item in items) Stopped(server, item, sent ? "unknown" : "notStarted", error.Message);
                 PublishStoppedReport();
                 return false;

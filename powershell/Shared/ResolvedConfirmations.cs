@@ -56,7 +56,7 @@ namespace VcsNative
             using (RequestJson dry = request(null, true))
             {
                 string activity = MyInvocation.MyCommand.Name + ": resolve on " + server;
-                if (!TryBulk(call, connection, dry, WireJson.Default.BulkReportJsonElement, items, out plan, server, how.Translate, activity)) return;
+                if (!TryBulk(call, connection, dry, WireJson.Default.BulkReportJsonElement, items, out plan, server, how.Translate, activity, dryRun: true)) return;
             }
             if (plan.Cancelled || Stopping)
             {
