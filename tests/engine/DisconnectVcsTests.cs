@@ -80,19 +80,22 @@ namespace VcsNative.Engine.Tests
             using var emu = new Emulator();
             using var emu2 = new Emulator();
             using var ps = new PsSession(emu);
-            ps.Set("url2", emu2.Url);
-            ps.Set("token2", emu2.ApiToken);
             ps.Connect();
-            ps.Ok("$null = Connect-Vcs -Server $url2 -ApiToken $token2");
-            RunResult r = ps.Run("Disconnect-Vcs -Confirm:$false; 'went on'");
+            ps.Ok("$null = Connect-Vcs -Server '" + emu2.Url + "' -ApiToken '" + emu2.ApiToken + "'");
+            AssertSeveralDefaultsError(ps.Run("Disconnect-Vcs -Confirm:$false; 'went on'"));
+            Assert.Equal(new object[] { true, true }, ps.Ok("$DefaultVcsServers.IsConnected").Select(o => o.BaseObject));
+        }
+
+        /// <summary>Disconnect-Vcs and Disconnect-Vcd alike: one error, the script goes on, and it names -Server and -Force with the defaults as target.</summary>
+        internal static void AssertSeveralDefaultsError(RunResult r)
+        {
             Assert.Null(r.Terminating);
             Assert.Equal(new object[] { "went on" }, r.Values);
             ErrorRecord e = Assert.Single(r.Errors);
             Assert.StartsWith("Vcs.invalidArgument,", e.FullyQualifiedErrorId);
             Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
-            Assert.Contains("-Server", e.Exception.Message);
+            Assert.Contains("name one with -Server, or use -Force for all.", e.Exception.Message);
             Assert.Equal(2, Assert.IsAssignableFrom<System.Array>(e.TargetObject).Length);
-            Assert.Equal(new object[] { true, true }, ps.Ok("$DefaultVcsServers.IsConnected").Select(o => o.BaseObject));
         }
 
         [Fact]

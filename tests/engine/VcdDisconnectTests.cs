@@ -102,14 +102,7 @@ namespace VcsNative.Engine.Tests
             using var ps = new PsSession(emu);
             ps.ConnectVcd(emu);
             ps.Ok("$null = Connect-Vcd $vcdUrl -Org System -User administrator -Password $vcdPassword");
-            RunResult r = ps.Run("Disconnect-Vcd -Confirm:$false; 'went on'");
-            Assert.Null(r.Terminating);
-            Assert.Equal(new object[] { "went on" }, r.Values);
-            ErrorRecord e = Assert.Single(r.Errors);
-            Assert.StartsWith("Vcs.invalidArgument,", e.FullyQualifiedErrorId);
-            Assert.Equal(ErrorCategory.InvalidArgument, e.CategoryInfo.Category);
-            Assert.Contains("-Server", e.Exception.Message);
-            Assert.Equal(2, Assert.IsAssignableFrom<System.Array>(e.TargetObject).Length);
+            DisconnectVcsTests.AssertSeveralDefaultsError(ps.Run("Disconnect-Vcd -Confirm:$false; 'went on'"));
             Assert.Equal(2, emu.VcdSessionCount());
         }
 
