@@ -1,8 +1,5 @@
-using System;
-using System.Linq;
 using System.Management.Automation;
 using System.Security;
-using System.Threading;
 
 namespace VcsNative.Commands
 {
@@ -64,21 +61,11 @@ namespace VcsNative.Commands
         [Parameter]
         public SwitchParameter AllowInsecureHttp { get; set; }
 
-        private readonly CancellationTokenSource stop = new CancellationTokenSource();
+        private readonly ConnectCall call = new ConnectCall();
 
-        protected override void StopProcessing() => stop.Cancel();
+        protected override void StopProcessing() => call.Stop();
 
-        protected override void EndProcessing()
-        {
-            try
-            {
-                Connecting.Guard(this, Server, Connect);
-            }
-            finally
-            {
-                stop.Dispose();
-            }
-        }
+        protected override void EndProcessing() => call.Run(this, Server, Connect);
 
         private void Connect()
         {
@@ -103,35 +90,11 @@ namespace VcsNative.Commands
                     break;
             }
 
-            // On a worker, so that Ctrl+C stops at once; a session made after the stop is logged out there.
-            (VcdConnectionHandle handle, VcdSessionInfo info, LibraryError error) = Connecting.Run(options, bytes =>
-            {
-                VcsStatus status = NativeMethods.vcd_connect(bytes, out VcdConnectionHandle h, out IntPtr json);
-                h = Vcs.Kept(status, h);
-                VcdSessionInfo i = NativeAnswer.Read(status, json, WireJson.Default.VcdSessionInfo, out LibraryError e);
-                if (e != null) h?.Dispose();
-                return (h, i, e);
-            }, r => r.Item1?.Dispose(), stop.Token);
-            if (error != null)
-            {
-                ThrowTerminatingError(Connecting.ToErrorRecord(error, "Server", Server));
-            }
-
+            // On a worker, so that Ctrl+C stops at once.
+            var (handle, info) = call.Login<VcdConnectionHandle, VcdSessionInfo>(this, Server, options, NativeMethods.vcd_connect, WireJson.Default.VcdSessionInfo);
             // Logging in again as the same user to the same organization shares the session, as Connect-Vcs does.
-            var session = new VcdServer(info, handle, isDefault: !NotDefault);
-            VcdServer existing = Connections.Vcd.FirstOrDefault(s => s.IsConnected && s.IsDefault == session.IsDefault
-                && s.ServiceUri == session.ServiceUri && s.OrgId == session.OrgId && s.UserId == session.UserId);
-            if (existing != null)
-            {
-                // The second login is a session of its own: logged out on a worker, within the bound.
-                handle.DisconnectWithin(Connecting.LogoutBound);
-                existing.RefCount++;
-                WriteObject(existing);
-                return;
-            }
-            Connections.Add(session);
-            Connections.Publish(this);
-            WriteObject(session);
+            WriteObject(SharedSessions.Keep(this, new VcdServer(info, handle, isDefault: !NotDefault), Connections.Vcd, Connections.Add,
+                (a, b) => a.OrgId == b.OrgId && a.UserId == b.UserId));
         }
     }
 }

@@ -1,9 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Collections.ObjectModel;
-using System.Linq;
 using System.Management.Automation.Host;
-using System.Threading;
 using System.Management.Automation;
 using System.Security;
 using VMware.CloudServices.Impl.V1.Authentication;
@@ -57,21 +55,11 @@ namespace VcsNative.Commands
         [Parameter(Mandatory = true, ParameterSetName = MenuSet)]
         public SwitchParameter Menu { get; set; }
 
-        private readonly CancellationTokenSource stop = new CancellationTokenSource();
+        private readonly ConnectCall call = new ConnectCall();
 
-        protected override void StopProcessing() => stop.Cancel();
+        protected override void StopProcessing() => call.Stop();
 
-        protected override void EndProcessing()
-        {
-            try
-            {
-                Connecting.Guard(this, Server, Connect);
-            }
-            finally
-            {
-                stop.Dispose();
-            }
-        }
+        protected override void EndProcessing() => call.Run(this, Server, Connect);
 
         private void Connect()
         {
@@ -117,35 +105,11 @@ namespace VcsNative.Commands
                 options.Secret("apiToken", token);
             }
 
-            // On a worker, so that Ctrl+C stops at once; a connection made after the stop is closed there.
-            (VcsConnectionHandle handle, ConnectionInfo info, LibraryError error) = Connecting.Run(options, bytes =>
-            {
-                VcsStatus status = NativeMethods.vcs_connect(bytes, out VcsConnectionHandle h, out IntPtr json);
-                h = Vcs.Kept(status, h);
-                ConnectionInfo i = NativeAnswer.Read(status, json, WireJson.Default.ConnectionInfo, out LibraryError e);
-                if (e != null) h?.Dispose();
-                return (h, i, e);
-            }, r => r.Item1?.Dispose(), stop.Token);
-            if (error != null)
-            {
-                ThrowTerminatingError(Connecting.ToErrorRecord(error, "Server", server));
-            }
-
+            // On a worker, so that Ctrl+C stops at once.
+            var (handle, info) = call.Login<VcsConnectionHandle, ConnectionInfo>(this, server, options, NativeMethods.vcs_connect, WireJson.Default.ConnectionInfo);
             // PowerCLI counts connections to one server as one user and organization.
-            var connection = new VcsServerImpl(info, handle, isDefault: !NotDefault);
-            VcsServerImpl existing = Connections.Csp.FirstOrDefault(s => s.IsConnected && s.IsDefault == connection.IsDefault
-                && s.ServiceUri == connection.ServiceUri && s.User == connection.User && s.OrganizationId == connection.OrganizationId);
-            if (existing != null)
-            {
-                handle.Dispose();
-                existing.RefCount++;
-                connection = existing;
-            }
-            else
-            {
-                Connections.Add(connection);
-                Connections.Publish(this);
-            }
+            VcsServerImpl connection = SharedSessions.Keep(this, new VcsServerImpl(info, handle, isDefault: !NotDefault), Connections.Csp, Connections.Add,
+                (a, b) => a.User == b.User && a.OrganizationId == b.OrganizationId);
             // Saved after the connection is published: a store that refuses it costs a warning, never the connection.
             if (SaveApiToken && token != null && !fromStore && !SavedTokens.Save(this, server, token, out LibraryError saveError))
             {

@@ -3,7 +3,7 @@ using System;
 namespace VcsNative
 {
     /// <summary>A Cloud Director session (Connect-Vcd). Holds the library's handle.</summary>
-    public sealed class VcdServer
+    public sealed class VcdServer : ISharedSession
     {
         internal VcdServer(VcdSessionInfo info, VcdConnectionHandle handle, bool isDefault)
         {
@@ -43,6 +43,10 @@ namespace VcsNative
         public int RefCount { get; internal set; }
 
         public override string ToString() => Name;
+
+        NativeConnectionHandle ISharedSession.Handle => Handle;
+        bool ISharedSession.IsDefault => IsDefault;
+        int ISharedSession.RefCount { get => RefCount; set => RefCount = value; }
     }
 
     /// <summary>vcd_connect's answer.</summary>

@@ -7,7 +7,7 @@ using VMware.CloudServices.Types.V1;
 namespace VMware.CloudServices.Impl.V1.CmdletOutput
 {
     /// <summary>A connection to one CSP organization (Connect-Vcs). Holds the library's handle.</summary>
-    public sealed class VcsServerImpl : IVcsServer
+    public sealed class VcsServerImpl : IVcsServer, ISharedSession
     {
         internal VcsServerImpl(ConnectionInfo info, VcsConnectionHandle handle, bool isDefault)
         {
@@ -50,6 +50,10 @@ namespace VMware.CloudServices.Impl.V1.CmdletOutput
         public PSObject CisResourceState => null;
 
         public override string ToString() => Name;
+
+        NativeConnectionHandle ISharedSession.Handle => Handle;
+        bool ISharedSession.IsDefault => IsDefault;
+        int ISharedSession.RefCount { get => RefCount; set => RefCount = value; }
     }
 }
 

@@ -94,5 +94,49 @@ namespace VcsNative.Engine.Tests
             Assert.Single(ps.Ok("$DefaultVcdServers"));
             Assert.Equal(1, emu.VcdSessionCount());
         }
+
+        [Fact]
+        public void Several_defaults_without_Force_are_one_invalidArgument_error_naming_Server_and_Force()
+        {
+            using var emu = new Emulator();
+            using var ps = new PsSession(emu);
+            ps.ConnectVcd(emu);
+            ps.Ok("$null = Connect-Vcd $vcdUrl -Org System -User administrator -Password $vcdPassword");
+            DisconnectVcsTests.AssertSeveralDefaultsError(ps.Run("Disconnect-Vcd -Confirm:$false; 'went on'"));
+            Assert.Equal(2, emu.VcdSessionCount());
+        }
+
+        [Fact]
+        public void A_second_login_is_logged_out_at_once_and_Force_logs_out_the_shared_session()
+        {
+            using var emu = new Emulator();
+            using var ps = new PsSession(emu);
+            var s = ps.ConnectVcd(emu).Base<VcdServer>();
+            ps.ConnectVcd(emu);
+            Assert.Equal(2, s.RefCount);
+            Assert.Equal(1, emu.VcdSessionCount());
+            ps.Ok("Disconnect-Vcd -Force -Confirm:$false");
+            Assert.False(s.IsConnected);
+            Assert.Equal(0, s.RefCount);
+            Assert.Equal(0, emu.VcdSessionCount());
+            Assert.Empty(ps.Ok("$DefaultVcdServers"));
+        }
+
+        [Fact]
+        public void A_hung_logout_is_a_warning_after_the_bound_and_the_session_is_closed()
+        {
+            // Private: the logout goes on in the background after the test.
+            using var emu = new Emulator(users: 3, vcdUsers: 3, privateProcess: true);
+            using var ps = new PsSession(emu);
+            var s = ps.ConnectVcd(emu).Base<VcdServer>();
+            emu.Control("/_emulator/faults", "{\"method\": \"DELETE\", \"path\": \"/cloudapi/1.0.0/sessions/current\", \"latencyMs\": 20000}");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            RunResult r = ps.Run("Disconnect-Vcd -Confirm:$false");
+            Assert.InRange(clock.Elapsed.TotalSeconds, 2.5, 8);
+            Assert.True(r.Terminating == null && r.Errors.Count == 0, r.ToString());
+            Assert.Contains("did not finish within 3 s; it goes on in the background", Assert.Single(r.Warnings));
+            Assert.False(s.IsConnected);
+            Assert.Empty(ps.Ok("$DefaultVcdServers"));
+        }
     }
 }
