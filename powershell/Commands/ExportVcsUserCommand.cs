@@ -31,7 +31,7 @@ namespace VcsNative.Commands
             {
                 // Through the cursor, as Get-VcsUser: written as each page arrives, and Stop cancels.
                 using var all = new RequestJson();
-                int read = Listing.Read(NativeCursorMethods.vcs_get_users_open, server.Handle, all, VcsUserImpl.Read, csv.Add, "Export-VcsUser " + server.Name, out LibraryError error);
+                int read = Listing.Read(NativeCursorMethods.vcs_get_users_open, server.Handle, all, VcsUserImpl.Page, csv.Add, "Export-VcsUser " + server.Name, out LibraryError error);
                 return read < 0 ? error : null;
             });
         }

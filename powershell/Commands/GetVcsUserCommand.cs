@@ -54,7 +54,7 @@ namespace VcsNative.Commands
                 // Through the cursor: each user written as its page arrives; a failing server is
                 // one error and the other servers still answer.
                 using var filter = new RequestJson().Strings("name", Name).Strings("email", Email);
-                int read = Listing.Read(NativeCursorMethods.vcs_get_users_open, server.Handle, filter, VcsUserImpl.Read, user =>
+                int read = Listing.Read(NativeCursorMethods.vcs_get_users_open, server.Handle, filter, VcsUserImpl.Page, user =>
                 {
                     user.Server = server;
                     WriteObject(user);
@@ -66,7 +66,7 @@ namespace VcsNative.Commands
         /// <summary>Writes each user of the answer as soon as it is read; returns how many, or -1 with the error.</summary>
         private int List(VcsServerImpl server, RequestJson query, out LibraryError error)
         {
-            return NativeAnswer.CallEach(NativeMethods.vcs_get_users, server.Handle, query.ToBytes(), VcsUserImpl.Read, user =>
+            return NativeAnswer.CallEach(NativeMethods.vcs_get_users, server.Handle, query.ToBytes(), VcsUserImpl.Page, user =>
             {
                 user.Server = server;
                 WriteObject(user);

@@ -32,11 +32,11 @@ namespace VcsNative
         internal void Add(VcsUserImpl u)
         {
             var services = new SortedSet<string>(StringComparer.Ordinal);
-            foreach (VcsServiceRoleGrant g in u.ServiceRoles ?? Array.Empty<VcsServiceRoleGrant>())
+            foreach (VcsServiceRoleGrant g in u.ServiceRoleGrants ?? Array.Empty<VcsServiceRoleGrant>())
             {
                 foreach (string r in g.Roles ?? Array.Empty<string>()) services.Add(g.ServiceName + "=" + r);
             }
-            Line(new[] { u.Email ?? "", Sorted(u.OrganizationRoles), string.Join(";", services) });
+            Line(new[] { u.Email ?? "", Sorted(u.OrganizationRoleNames), string.Join(";", services) });
             Count++;
         }
 

@@ -59,8 +59,13 @@ namespace VcsNative
         /// Returns how many objects were read, or -1 with <paramref name="error"/> set. A stop
         /// ends it with PipelineStoppedException; the cursor is cancelled and freed either way.
         /// </summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal int Read<THandle, T>(CursorOpen<THandle> open, THandle connection, RequestJson query, ElementReader<T> read,
+            Action<T> each, string activity, out LibraryError error) =>
+            Read(open, connection, query, NativeAnswer.Elements(read), each, activity, out error);
+
+        /// <summary>As above, each page read by a page reader (the user listing's scanner: <see cref="NativeAnswer.Scanned"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal int Read<THandle, T>(CursorOpen<THandle> open, THandle connection, RequestJson query, PageReader<T> read,
             Action<T> each, string activity, out LibraryError error)
         {
             VcsStatus status = open(connection, query?.ToBytes(), out VcsCursorHandle cursor, out IntPtr openJson);
@@ -105,7 +110,7 @@ namespace VcsNative
 
         /// <summary>Reads one page under a reference on the cursor: how many objects, 0 at the end, -1 on error.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private int NextPage<T>(VcsCursorHandle cursor, ElementReader<T> read, Action<T> each, Utf8Strings strings, ProgressBar progress, out LibraryError error)
+        private int NextPage<T>(VcsCursorHandle cursor, PageReader<T> read, Action<T> each, Utf8Strings strings, ProgressBar progress, out LibraryError error)
         {
             bool added = false;
             IntPtr json = IntPtr.Zero;
@@ -128,7 +133,7 @@ namespace VcsNative
                     return 0;
                 }
                 ShowProgress(progress, json);
-                return NativeAnswer.ReadArray(new ReadOnlySpan<byte>((byte*)items, length), read, each, strings, out error);
+                return read(new ReadOnlySpan<byte>((byte*)items, length), each, strings, out error);
             }
             finally
             {

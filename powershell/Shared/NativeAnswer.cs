@@ -14,6 +14,15 @@ namespace VcsNative
     /// <summary>Reads one element of an array answer, the reader on its first token; leaves it on its last.</summary>
     internal delegate T ElementReader<T>(ref Utf8JsonReader reader, Utf8Strings strings);
 
+    /// <summary>Reads one element of an array answer with the module's own scanner (the user listing's hot path); leaves it after the element.</summary>
+    internal delegate T ScanReader<T>(ref Utf8Scanner scanner, Utf8Strings strings);
+
+    /// <summary>
+    /// Reads a whole JSON array where it lies (an answer, or one page of a cursor), each element
+    /// handed to <paramref name="each"/> as soon as it is read: how many, or -1 with the error.
+    /// </summary>
+    internal delegate int PageReader<T>(ReadOnlySpan<byte> text, Action<T> each, Utf8Strings strings, out LibraryError error);
+
     /// <summary>
     /// Reads the library's answers where they lie: the JSON is parsed from the native buffer (no
     /// managed copy of the text), then the buffer is given back to the library.
@@ -54,7 +63,7 @@ namespace VcsNative
         /// pipeline works while the rest is read. Returns how many elements there were; on failure,
         /// -1 with <paramref name="error"/> set (a malformed answer may fail after some elements).
         /// </summary>
-        private static int ReadEach<T>(VcsStatus status, IntPtr json, ElementReader<T> read, Action<T> each, out LibraryError error)
+        private static int ReadEach<T>(VcsStatus status, IntPtr json, PageReader<T> read, Action<T> each, out LibraryError error)
         {
             using var answer = new NativeString(json);
             try
@@ -62,7 +71,7 @@ namespace VcsNative
                 error = ErrorOf(status, json, acceptReport: false, out ReadOnlySpan<byte> text);
                 if (error != null) return -1;
                 if (text.Length >= LargeAnswer) TrimNativeHeap();
-                return ReadArray(text, read, each, new Utf8Strings(), out error);
+                return read(text, each, new Utf8Strings(), out error);
             }
             catch (JsonException e)
             {
@@ -70,6 +79,14 @@ namespace VcsNative
                 return -1;
             }
         }
+
+        /// <summary>The page reader of an element reader (Utf8JsonReader).</summary>
+        internal static PageReader<T> Elements<T>(ElementReader<T> read) =>
+            (ReadOnlySpan<byte> text, Action<T> each, Utf8Strings strings, out LibraryError error) => ReadArray(text, read, each, strings, out error);
+
+        /// <summary>The page reader of a scan reader (Utf8Scanner).</summary>
+        internal static PageReader<T> Scanned<T>(ScanReader<T> read) =>
+            (ReadOnlySpan<byte> text, Action<T> each, Utf8Strings strings, out LibraryError error) => ScanArray(text, read, each, strings, out error);
 
         /// <summary>
         /// A JSON array read where it lies (a whole answer, or one page of a cursor), each element
@@ -106,7 +123,33 @@ namespace VcsNative
                 error = null;
                 return count;
             }
-            catch (JsonException e)
+            catch (Exception e) when (e is JsonException || e is DecoderFallbackException)
+            {
+                error = LibraryError.Of("protocol", "The library's answer could not be read: " + e.Message);
+                return -1;
+            }
+        }
+
+        /// <summary><see cref="ReadArray"/> with the module's own scanner: the same contract, four times as fast on user pages.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static int ScanArray<T>(ReadOnlySpan<byte> text, ScanReader<T> read, Action<T> each, Utf8Strings strings, out LibraryError error)
+        {
+            try
+            {
+                var scanner = new Utf8Scanner(text);
+                scanner.BeginArray();
+                int count = 0;
+                bool first = true;
+                while (scanner.NextElement(ref first))
+                {
+                    each(read(ref scanner, strings));
+                    count++;
+                }
+                scanner.End();
+                error = null;
+                return count;
+            }
+            catch (Exception e) when (e is JsonException || e is DecoderFallbackException)
             {
                 error = LibraryError.Of("protocol", "The library's answer could not be read: " + e.Message);
                 return -1;
@@ -195,7 +238,7 @@ namespace VcsNative
         }
 
         /// <summary><see cref="Call"/> for an array answer read element by element (<see cref="ReadEach"/>).</summary>
-        internal static int CallEach<THandle, T>(NativeCall<THandle> call, THandle connection, byte[] request, ElementReader<T> read, Action<T> each, out LibraryError error)
+        internal static int CallEach<THandle, T>(NativeCall<THandle> call, THandle connection, byte[] request, PageReader<T> read, Action<T> each, out LibraryError error)
         {
             if (!Hold(connection, out SafeHandle handle, out error)) return -1;
             try
@@ -228,6 +271,46 @@ namespace VcsNative
             internal Entry Next;
         }
 
+        // Whole values that repeat (a user's role arrays): by their text, like the strings.
+        private readonly Dictionary<int, Repeat> repeats = new Dictionary<int, Repeat>();
+        private int repeatCount;
+
+        private sealed class Repeat
+        {
+            internal byte[] Utf8;
+            internal object Value;
+            internal Repeat Next;
+        }
+
+        /// <summary>
+        /// The next value, read by <paramref name="read"/> the first time its exact text is met and
+        /// the same object after that. Only for values nobody changes in place: the users holding
+        /// the same roles share one array (VcsUserImpl copies it for whoever reads it).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal T Repeated<T>(ref Utf8Scanner scanner, ScanReader<T> read) where T : class
+        {
+            Utf8Scanner ahead = scanner;
+            int start = scanner.Position;
+            scanner.Skip();
+            ReadOnlySpan<byte> utf8 = scanner.Since(start);
+            var hash = new HashCode();
+            hash.AddBytes(utf8);
+            int key = hash.ToHashCode();
+            repeats.TryGetValue(key, out Repeat first);
+            for (Repeat r = first; r != null; r = r.Next)
+            {
+                if (r.Value is T known && utf8.SequenceEqual(r.Utf8)) return known;
+            }
+            T value = read(ref ahead, this);
+            if (value != null && repeatCount < Capacity)
+            {
+                repeats[key] = new Repeat { Utf8 = utf8.ToArray(), Value = value, Next = first };
+                repeatCount++;
+            }
+            return value;
+        }
+
         /// <summary>The reader's string value (or null for a JSON null), shared with earlier equal values.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal string Get(ref Utf8JsonReader reader)
@@ -248,13 +331,44 @@ namespace VcsNative
             {
                 if (utf8.SequenceEqual(e.Utf8)) return e.Value;
             }
-            string value = Encoding.UTF8.GetString(utf8);
+            // Invalid UTF-8 throws (DecoderFallbackException), as the readers' own strings do.
+            string value = Utf8Scanner.Strict.GetString(utf8);
             if (count < Capacity)
             {
                 entries[key] = new Entry { Utf8 = utf8.ToArray(), Value = value, Next = first };
                 count++;
             }
             return value;
+        }
+    }
+
+    /// <summary>Arrays of a page read with the scanner, allocated at their exact length.</summary>
+    internal static class ScanArrays
+    {
+        private static readonly ScanReader<string> SharedString = (ref Utf8Scanner scanner, Utf8Strings strings) => scanner.String(strings);
+
+        /// <summary>An array of strings (null for a JSON null), each shared with equal earlier values.</summary>
+        internal static string[] Strings(ref Utf8Scanner scanner, Utf8Strings strings) => Of(ref scanner, strings, SharedString);
+
+        /// <summary>An array (null for a JSON null), counted first on a copy of the scanner.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        internal static T[] Of<T>(ref Utf8Scanner scanner, Utf8Strings strings, ScanReader<T> read)
+        {
+            if (scanner.TryNull()) return null;
+            Utf8Scanner ahead = scanner;
+            ahead.BeginArray();
+            int length = 0;
+            bool first = true;
+            while (ahead.NextElement(ref first))
+            {
+                ahead.Skip();
+                length++;
+            }
+            var items = new T[length];
+            scanner.BeginArray();
+            first = true;
+            for (int i = 0; scanner.NextElement(ref first); i++) items[i] = read(ref scanner, strings);
+            return items;
         }
     }
 

@@ -80,7 +80,8 @@ namespace VcsNative.Engine.Tests
             using var emu = new Emulator();
             using var ps = new PsSession(emu);
             ps.Connect();
-            var emails = Enumerable.Range(0, 2000).Select(i => "stop" + i + "@partner.example").ToArray();
+            // 40 batches of 100, 8 at a time, 300 ms each: a stop once the first invitations exist always leaves some not sent.
+            var emails = Enumerable.Range(0, 4000).Select(i => "stop" + i + "@partner.example").ToArray();
             ps.Set("emails", emails);
             int before = CspState.Invitations(emu).Count;
             emu.Control("/_emulator/faults", "{\"method\": \"POST\", \"path\": \"/csp/gateway/am/api/orgs/*/invitations\", \"latencyMs\": 300}");

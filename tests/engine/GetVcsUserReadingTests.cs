@@ -45,6 +45,29 @@ namespace VcsNative.Engine.Tests
         }
 
         [Fact]
+        public void Users_holding_the_same_roles_never_share_what_a_script_changes()
+        {
+            using var emu = new Emulator(users: 200, invitations: 0);
+            using var ps = new PsSession(emu);
+            ps.Connect();
+            // A listing reads each distinct role set once; a script changing one user's roles in place
+            // must not change another's, nor the next read of the same user.
+            ps.Ok("$all = Get-VcsUser; $same = @($all | Where-Object { ($_.OrganizationRoles -join ',') -eq 'org_member' -and $_.ServiceRoles.Count -ge 1 })");
+            Assert.True((int)ps.Ok("$same.Count").Single().BaseObject >= 2);
+            string roles(string script) => string.Join(";", ps.Ok(script).Select(o => o?.ToString()));
+            string before = roles("$same[1].OrganizationRoles") + "|" + roles("$same[1].ServiceRoles[0].Roles") + "|" + roles("$same[1].ServiceRoles[0].ServiceName");
+            ps.Ok("$same[0].OrganizationRoles[0] = 'changed'; $same[0].ServiceRoles[0].Roles[0] = 'changed'; $same[0].ServiceRoles[0].ServiceName = 'changed'; $same[0].ServiceRoles[0] = $null");
+            Assert.Equal(before, roles("$same[1].OrganizationRoles") + "|" + roles("$same[1].ServiceRoles[0].Roles") + "|" + roles("$same[1].ServiceRoles[0].ServiceName"));
+            Assert.Equal("org_member", roles("$same[0].OrganizationRoles"));
+            Assert.DoesNotContain("changed", roles("$same[0].ServiceRoles | ForEach-Object { $_.ServiceName; $_.Roles }"));
+            // A value set by a script is kept as it was set.
+            ps.Ok("$same[0].OrganizationRoles = @('a', 'b')");
+            Assert.Equal("a;b", roles("$same[0].OrganizationRoles"));
+            Assert.Equal("org_member", roles("$same[1].OrganizationRoles"));
+            Assert.False((bool)ps.Ok("$same[0].IsOrganizationOwner").Single().BaseObject);
+        }
+
+        [Fact]
         public void Uid_can_still_be_set()
         {
             using var emu = new Emulator();
