@@ -11,7 +11,7 @@ namespace VcsNative.Bench
     /// The listing without the engine, in a .NET process: vcs_connect, then every user through the
     /// cursor (vcs_get_users_open, vcs_cursor_next until the end), as far as the stage says:
     ///   walk    each page's bytes summed where they lie: what Get-VcsUser waits for
-    ///   parse   each page read by the module's own reader (VcsUserImpl.Read), the users dropped
+    ///   parse   each page read by the module's own reader (VcsUserImpl.Page), the users dropped
     ///   keep    the same, the users kept in a list, as (Get-VcsUser).Count keeps them
     /// Get-VcsUser's time minus these splits the module's share: the library, reading, keeping
     /// 100,000 objects, and the engine's pipeline.
@@ -56,7 +56,7 @@ namespace VcsNative.Bench
                 pages++;
                 bytes += (long)len;
                 if (stage == "walk") continue;
-                int n = NativeAnswer.ReadArray(new ReadOnlySpan<byte>(items, checked((int)len)), VcsUserImpl.Read, each, strings, out LibraryError error);
+                int n = VcsUserImpl.Page(new ReadOnlySpan<byte>(items, checked((int)len)), each, strings, out LibraryError error);
                 if (n < 0) throw new InvalidOperationException(error.Message);
                 users += n;
             }
