@@ -104,7 +104,7 @@ namespace VMware.CloudServices.Impl.V1.CmdletOutput
                 {
                     // Mostly the same text as the username: then the same string.
                     if (user.Username != null && scanner.TryPlainString(out ReadOnlySpan<byte> email))
-                        user.Email = email.SequenceEqual(username) ? user.Username : scanner.Decode(email);
+                        user.Email = email.Length > 0 && email.SequenceEqual(username) ? user.Username : scanner.Decode(email);
                     else
                         user.Email = scanner.String();
                 }

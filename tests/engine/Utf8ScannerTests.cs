@@ -161,6 +161,24 @@ namespace VcsNative.Engine.Tests
         }
 
         [Fact]
+        public void A_users_email_is_its_own_text_unless_it_is_the_username()
+        {
+            var users = new List<VMware.CloudServices.Impl.V1.CmdletOutput.VcsUserImpl>();
+            string page = "[{\"id\": \"1\", \"username\": \"a@x.example\", \"email\": \"a@x.example\"},"
+                + " {\"id\": \"2\", \"username\": \"q\\\"uote@x.example\", \"email\": \"\"},"
+                + " {\"id\": \"3\", \"username\": \"b@x.example\", \"email\": \"other@x.example\"},"
+                + " {\"id\": \"4\", \"username\": \"c@x.example\", \"email\": null}]";
+            int n = NativeAnswer.ScanArray(Encoding.UTF8.GetBytes(page), VMware.CloudServices.Impl.V1.CmdletOutput.VcsUserImpl.Read, users.Add, new Utf8Strings(), out LibraryError error);
+            Assert.Null(error);
+            Assert.Equal(4, n);
+            Assert.Same(users[0].Username, users[0].Email);
+            Assert.Equal("q\"uote@x.example", users[1].Username);
+            Assert.Equal("", users[1].Email);
+            Assert.Equal("other@x.example", users[2].Email);
+            Assert.Null(users[3].Email);
+        }
+
+        [Fact]
         public void A_malformed_page_is_a_protocol_error_not_a_crash()
         {
             var read = new List<string>();
