@@ -311,14 +311,6 @@ namespace VcsNative
             return value;
         }
 
-        /// <summary>The reader's string value (or null for a JSON null), shared with earlier equal values.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        internal string Get(ref Utf8JsonReader reader)
-        {
-            if (reader.TokenType != JsonTokenType.String || reader.ValueIsEscaped || reader.HasValueSequence) return reader.GetString();
-            return Get(reader.ValueSpan);
-        }
-
         /// <summary>The string of this UTF-8 text (unescaped), shared with earlier equal values.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         internal string Get(ReadOnlySpan<byte> utf8)
@@ -368,39 +360,6 @@ namespace VcsNative
             scanner.BeginArray();
             first = true;
             for (int i = 0; scanner.NextElement(ref first); i++) items[i] = read(ref scanner, strings);
-            return items;
-        }
-    }
-
-    /// <summary>Arrays of an answer read in place, allocated at their exact length.</summary>
-    internal static class JsonArrays
-    {
-        private static readonly ElementReader<string> SharedString = (ref Utf8JsonReader reader, Utf8Strings strings) => strings.Get(ref reader);
-
-        /// <summary>An array of strings (null for a JSON null), each shared with equal earlier values.</summary>
-        internal static string[] Strings(ref Utf8JsonReader reader, Utf8Strings strings) => Of(ref reader, strings, SharedString);
-
-        /// <summary>An array (null for a JSON null); the reader on its '[', left on its ']'.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        internal static T[] Of<T>(ref Utf8JsonReader reader, Utf8Strings strings, ElementReader<T> read)
-        {
-            if (reader.TokenType == JsonTokenType.Null) return null;
-            if (reader.TokenType != JsonTokenType.StartArray) throw new JsonException("expected an array, found " + reader.TokenType + ".");
-            // Count first on a copy of the reader (a struct): no list to grow and copy.
-            Utf8JsonReader ahead = reader;
-            int length = 0;
-            while (ahead.Read() && ahead.TokenType != JsonTokenType.EndArray)
-            {
-                ahead.Skip();
-                length++;
-            }
-            var items = new T[length];
-            for (int i = 0; i < length; i++)
-            {
-                reader.Read();
-                items[i] = read(ref reader, strings);
-            }
-            reader.Read();
             return items;
         }
     }

@@ -13,20 +13,14 @@ namespace VcsNative
     public abstract partial class VcsCmdlet
     {
         /// <summary>
-        /// The request of a removal: <paramref name="ids"/> null for the inputs as given (the dry
-        /// run), else the resolved ids to send.
-        /// </summary>
-        internal delegate RequestJson RemovalRequest(IReadOnlyList<string> ids, bool dryRun);
-
-        /// <summary>
         /// Dry run, confirmation per resolved user (<paramref name="action"/> on "the user"), then
         /// the removal of those confirmed; <paramref name="done"/> gets each user removed. Refused
         /// and failed items of the dry run are errors naming the user and the reason.
         /// </summary>
-        internal void RemoveResolved<THandle>(NativeCall<THandle> call, THandle connection, RemovalRequest request,
+        internal void RemoveResolved<THandle>(NativeCall<THandle> call, THandle connection, ResolvedRequest request,
             IEnumerable<object> items, string server, bool force, bool allowSelf, string action, Action<BulkItem<JsonElement>> done) where THandle : SafeHandle
         {
-            ConfirmResolved(call, connection, request.Invoke, items, server, new Confirmation
+            ConfirmResolved(call, connection, request, items, server, new Confirmation
             {
                 Outcome = "wouldRemove",
                 // Cloud Director's dry run refuses the signed-in account even with allowSelf (the server

@@ -37,16 +37,19 @@ namespace VcsNative
         /// <summary>The text from <paramref name="start"/> to the current position (a value just passed over).</summary>
         internal ReadOnlySpan<byte> Since(int start) => text.Slice(start, pos - start);
 
+        /// <summary>The next byte that is not whitespace (JSON's four kinds), which is left unread.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private byte Peek()
         {
-            while (pos < text.Length)
-            {
-                byte c = text[pos];
-                if (c != (byte)' ' && c != (byte)'\n' && c != (byte)'\r' && c != (byte)'\t') return c;
-                pos++;
-            }
+            SkipWhitespace();
+            if (pos < text.Length) return text[pos];
             throw Fail("unexpected end of the text");
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void SkipWhitespace()
+        {
+            while (pos < text.Length && (text[pos] == (byte)' ' || text[pos] == (byte)'\n' || text[pos] == (byte)'\r' || text[pos] == (byte)'\t')) pos++;
         }
 
         private JsonException Fail(string what) => new JsonException(what + " at byte " + pos + ".");
@@ -230,7 +233,7 @@ namespace VcsNative
         /// <summary>Nothing but whitespace is left.</summary>
         internal void End()
         {
-            while (pos < text.Length && (text[pos] == (byte)' ' || text[pos] == (byte)'\n' || text[pos] == (byte)'\r' || text[pos] == (byte)'\t')) pos++;
+            SkipWhitespace();
             if (pos != text.Length) throw Fail("text after the value");
         }
 
